@@ -1,0 +1,119 @@
+"""Searching a glossary from either language, the way people type queries.
+
+A query matches an entry value (vi, a vi variant, en, an English alternative, the acronym) when
+every query word matches a word of the value after folding diacritics, case and punctuation
+(`normalize.ascii_key`): exactly, by a few typing errors (one for words of 4-7 letters, two
+from 8 on), or, for the last query word, as a prefix (so results come while typing).
+Results are ranked: fewest typos, then whole-value matches, then the shortest values.
+
+Words are matched against the index vocabulary once per query (not once per entry), and
+values are found through an inverted index, so lookups stay instant on large glossaries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from .entry import Entry
+from .normalize import ascii_key
+
+SEARCHED_FIELDS = ("vi", "vi_variants", "en", "en_alternatives", "acronym")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An entry found by a query, with the value that matched it."""
+
+    entry: Entry
+    field: str  # one of SEARCHED_FIELDS
+    value: str
+    typos: int  # edits needed to match the query words (0 = no typo)
+    whole: bool  # the value is exactly the query, up to diacritics, case and punctuation
+
+
+@dataclass(frozen=True)
+class _Value:
+    entry_index: int
+    field: str
+    text: str
+    words: tuple[str, ...]
+
+
+class Index:
+    """An inverted index over the searchable values of a list of entries."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._entries = tuple(entries)
+        self._values: list[_Value] = []
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        for index, entry in enumerate(self._entries):
+            for field, text in _searchable(entry):
+                words = tuple(ascii_key(text).split())
+                for word in words:
+                    self._by_word[word].add(len(self._values))
+                self._values.append(_Value(index, field, text, words))
+
+    def search(self, query: str, at: date | None = None, limit: int = 10) -> list[Hit]:
+        """The best `limit` entries for `query`, one hit per entry; only entries valid on `at` if given."""
+        query_words = ascii_key(query).split()
+        if not query_words:
+            return []
+        per_word = [self._close_words(word, prefix=i == len(query_words) - 1) for i, word in enumerate(query_words)]
+        candidates = set.intersection(*(self._values_with(close) for close in per_word))
+        best: dict[int, tuple[tuple[int, bool, int, int], Hit]] = {}
+        for value_id in candidates:
+            value = self._values[value_id]
+            entry = self._entries[value.entry_index]
+            if at is not None and not entry.is_valid_at(at):
+                continue
+            typos = sum(min(close.get(w, 99) for w in value.words) for close in per_word)
+            whole = value.words == tuple(query_words)
+            rank = (typos, not whole, len(value.words), value.entry_index)
+            if value.entry_index not in best or rank < best[value.entry_index][0]:
+                best[value.entry_index] = (rank, Hit(entry, value.field, value.text, typos, whole))
+        return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])[:limit]]
+
+    def _values_with(self, close: dict[str, int]) -> set[int]:
+        found: set[int] = set()
+        for word in close:
+            found |= self._by_word[word]
+        return found
+
+    def _close_words(self, word: str, prefix: bool) -> dict[str, int]:
+        """Vocabulary words matching `word`, with the number of typos each needs."""
+        limit = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+        close: dict[str, int] = {}
+        for known in self._by_word:
+            if known == word or (prefix and known.startswith(word)):
+                close[known] = 0
+            elif limit and abs(len(known) - len(word)) <= limit:
+                distance = bounded_edit_distance(word, known, limit)
+                if distance <= limit:
+                    close[known] = distance
+        return close
+
+
+def _searchable(entry: Entry) -> Iterable[tuple[str, str]]:
+    """(field, value) pairs of the entry that a query may match; empty fields are skipped."""
+    pairs = [("vi", entry.vi), *(("vi_variants", v) for v in entry.vi_variants), ("en", entry.en),
+             *(("en_alternatives", v) for v in entry.en_alternatives), ("acronym", entry.acronym)]
+    return [(field, value) for field, value in pairs if value]
+
+
+def bounded_edit_distance(a: str, b: str, limit: int) -> int:
+    """Edit distance (insert, delete, substitute, swap neighbours), or limit + 1 once it exceeds limit."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)

@@ -1,0 +1,59 @@
+"""Vietnamese text normalisation for matching and lookup.
+
+Vietnamese text reaches us in many equivalent spellings: precomposed (NFC) or decomposed (NFD)
+Unicode, the tone mark on either vowel of "oa/oe/uy" (old "hoà, thuỷ, khoẻ" vs new "hòa, thủy,
+khỏe"), "Ð" (Icelandic eth) typed for "Đ", curly or straight apostrophes. Two keys absorb them:
+
+* `syllable_key` keeps every distinction that changes meaning (vowel marks, tone, đ vs d) but
+  forgets where the tone mark sits and the letter case: the key the matcher compares.
+* `ascii_key` forgets all diacritics too: what people type in a search box ("bo cong thuong").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# The five Vietnamese tone marks as combining characters (huyền, sắc, ngã, hỏi, nặng). Vowel
+# marks (circumflex U+0302, breve U+0306, horn U+031B) are not tones and stay in the key.
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+# Look-alike letters and apostrophes folded before anything else.
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+_D_STROKE = str.maketrans({"\u0110": "D", "\u0111": "d"})
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def nfc(text: str) -> str:
+    """Precomposed form: what we store and display."""
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def syllable_key(syllable: str) -> str:
+    """Case- and tone-placement-insensitive key of one syllable (cached: the vocabulary is small).
+
+    The tone marks are taken out of the syllable and appended at its end, so "hoà", "hòa",
+    "HOÀ" and their NFD forms all give the same key while "hoa" and "hóa" stay different.
+    """
+    decomposed = unicodedata.normalize("NFD", syllable.translate(_LOOKALIKES))
+    tones = "".join(ch for ch in decomposed if ch in TONE_MARKS)
+    base = "".join(ch for ch in decomposed if ch not in TONE_MARKS)
+    return nfc(base).casefold() + tones
+
+
+def unaccent(text: str) -> str:
+    """Drop all diacritics and write Đ/đ as D/d, keeping case, spacing and punctuation.
+
+    This is how Vietnamese names are written in English ("Bùi Thanh Sơn" -> "Bui Thanh Son").
+    Letters without a decomposition (ø, ł, ß) are kept as they are.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_STROKE))
+    return nfc("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def ascii_key(text: str) -> str:
+    """Diacritic-, case- and punctuation-insensitive form: words joined by single spaces."""
+    folded = unaccent(text.translate(_LOOKALIKES)).casefold()
+    return _NON_ALNUM.sub(" ", folded).strip()

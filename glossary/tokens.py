@@ -1,0 +1,62 @@
+"""Splitting text into syllables (the unit of matching) while keeping their original spans.
+
+Matching works on syllables, never on characters, so a term can only match whole syllables
+("Anh" is not found inside "Anhui"). Whitespace and dashes between syllables are not tokens:
+"châu Á - Thái Bình Dương" and "châu Á-Thái Bình Dương" give the same syllables. Every other
+punctuation character is a token of its own, so "ASEAN, Nhật Bản" never matches a term
+"ASEAN Nhật Bản" and "ASEAN+3" matches only a term written with "+".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalize import syllable_key
+
+_COMBINING = "\u0300-\u036f"  # NFD text carries its diacritics as separate combining marks
+_WORD = rf"[\w{_COMBINING}]+(?:['\u2019\u02bc][\w{_COMBINING}]+)*"  # apostrophes inside names: O’Connor
+_GAP = r"\s\-\u2010-\u2015\u2212"  # whitespace, hyphen and dashes separate syllables but are no tokens
+_TOKEN = re.compile(rf"(?P<word>{_WORD})|[^{_GAP}\w{_COMBINING}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One syllable or punctuation character, with its span in the original text."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+    is_word: bool
+
+    @property
+    def capitalised(self) -> bool:
+        """Whether the token starts with an upper-case letter (names, sentence starts)."""
+        return self.text[:1].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """The syllables and punctuation of `text`, in order, with spans into `text` itself."""
+    return [
+        Token(m.start(), m.end(), m.group(), syllable_key(m.group()), m.group("word") is not None)
+        for m in _TOKEN.finditer(text)
+    ]
+
+
+@dataclass(frozen=True)
+class FormKey:
+    """How a Vietnamese term is compared: its syllable keys, plus the single-syllable case rule.
+
+    A one-syllable form written with a capital ("Anh", "Pháp", "Nga") only matches text that is
+    capitalised too, because these country names are also everyday words ("anh", "pháp luật").
+    """
+
+    syllables: tuple[str, ...]
+    needs_capital: bool
+
+
+def form_key(form: str) -> FormKey:
+    """The key of a Vietnamese term as written in a glossary."""
+    tokens = tokenize(form)
+    return FormKey(tuple(t.key for t in tokens), len(tokens) == 1 and tokens[0].capitalised)

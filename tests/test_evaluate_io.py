@@ -1,0 +1,115 @@
+"""Reading and aligning evaluation inputs: every mismatch is an error naming both counts and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translate.evaluate.io import (
+    Document,
+    EvaluationInputError,
+    documents_from_names,
+    read_inputs,
+    read_lines,
+)
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_hypothesis_reference_count_mismatch_names_both_counts_and_files(tmp_path: Path) -> None:
+    hyp = write(tmp_path / "hyp.en", ["a", "b"])
+    ref = write(tmp_path / "ref.en", ["a", "b", "c"])
+    with pytest.raises(EvaluationInputError) as error:
+        read_inputs([hyp], [ref])
+    message = str(error.value)
+    assert "2 lines" in message and "3 lines" in message
+    assert str(hyp) in message and str(ref) in message
+
+
+def test_second_reference_and_source_counts_are_checked(tmp_path: Path) -> None:
+    hyp = write(tmp_path / "hyp.en", ["a", "b"])
+    ref = write(tmp_path / "ref.en", ["a", "b"])
+    short_ref = write(tmp_path / "ref2.en", ["a"])
+    long_src = write(tmp_path / "src.vi", ["x", "y", "z", "w"])
+    with pytest.raises(EvaluationInputError, match=r"ref2\.en has 1 lines but reference .*ref\.en has 2 lines"):
+        read_inputs([hyp], [ref, short_ref])
+    with pytest.raises(EvaluationInputError, match=r"src\.vi has 4 lines but reference .*ref\.en has 2 lines"):
+        read_inputs([hyp], [ref], long_src)
+
+
+def test_second_system_count_is_checked(tmp_path: Path) -> None:
+    ref = write(tmp_path / "ref.en", ["a", "b"])
+    good = write(tmp_path / "a.en", ["a", "b"])
+    bad = write(tmp_path / "b.en", ["a", "b", "c"])
+    with pytest.raises(EvaluationInputError, match=r"b\.en has 3 lines"):
+        read_inputs([good, bad], [ref])
+
+
+def test_multi_reference_streams_and_sources_are_aligned(tmp_path: Path) -> None:
+    hyp = write(tmp_path / "hyp.en", ["h1", "h2"])
+    refs = [write(tmp_path / "r1.en", ["a1", "a2"]), write(tmp_path / "r2.en", ["b1", "b2"])]
+    src = write(tmp_path / "src.vi", ["s1", "s2"])
+    inputs = read_inputs([hyp], refs, src)
+    assert inputs.references == [["a1", "a2"], ["b1", "b2"]]
+    assert inputs.hypotheses == {str(hyp): ["h1", "h2"]}
+    assert inputs.sources == ["s1", "s2"]
+    assert inputs.documents == (Document("all", 0, 2),)
+
+
+def test_lines_are_read_like_sacrebleu(tmp_path: Path) -> None:
+    """Only \\n separates segments; trailing whitespace (and \\r) is stripped, as the CLI does."""
+    path = tmp_path / "x.txt"
+    path.write_bytes("one  \r\ntwo\u2028still two\nthree\t\n".encode())
+    assert read_lines(path) == ["one", "two\u2028still two", "three"]
+
+
+def test_folders_align_documents_by_name_and_check_each_document(tmp_path: Path) -> None:
+    write(tmp_path / "ref" / "b.en", ["b1"])
+    write(tmp_path / "ref" / "a.en", ["a1", "a2"])
+    write(tmp_path / "hyp" / "a.txt", ["A1", "A2"])
+    write(tmp_path / "hyp" / "b.txt", ["B1"])
+    write(tmp_path / "src" / "a.vi", ["sa1", "sa2"])
+    write(tmp_path / "src" / "b.vi", ["sb1"])
+    inputs = read_inputs([tmp_path / "hyp"], [tmp_path / "ref"], tmp_path / "src")
+    assert inputs.documents == (Document("a", 0, 2), Document("b", 2, 3))
+    assert inputs.hypotheses[str(tmp_path / "hyp")] == ["A1", "A2", "B1"]
+    assert inputs.sources == ["sa1", "sa2", "sb1"]
+
+    # Same total (3 lines) but split differently: still an error, naming the document files.
+    write(tmp_path / "hyp" / "a.txt", ["A1"])
+    write(tmp_path / "hyp" / "b.txt", ["B1", "B2"])
+    with pytest.raises(EvaluationInputError, match=r"a\.txt has 1 lines but reference .*a\.en has 2 lines"):
+        read_inputs([tmp_path / "hyp"], [tmp_path / "ref"])
+
+
+def test_folder_with_missing_or_extra_documents(tmp_path: Path) -> None:
+    write(tmp_path / "ref" / "a.en", ["a"])
+    write(tmp_path / "ref" / "b.en", ["b"])
+    write(tmp_path / "hyp" / "a.en", ["a"])
+    write(tmp_path / "hyp" / "c.en", ["c"])
+    with pytest.raises(EvaluationInputError, match=r"missing \['b'\], unexpected \['c'\]"):
+        read_inputs([tmp_path / "hyp"], [tmp_path / "ref"])
+
+
+def test_bad_input_kinds(tmp_path: Path) -> None:
+    ref = write(tmp_path / "ref.en", ["a"])
+    write(tmp_path / "folder" / "a.en", ["a"])
+    with pytest.raises(EvaluationInputError, match="mix of files and folders"):
+        read_inputs([tmp_path / "folder"], [ref])
+    with pytest.raises(EvaluationInputError, match="does not exist"):
+        read_inputs([tmp_path / "nope.en"], [ref])
+    with pytest.raises(EvaluationInputError, match="is empty"):
+        read_inputs([ref], [write(tmp_path / "empty.en", [])])
+    with pytest.raises(EvaluationInputError, match="given twice"):
+        read_inputs([ref, ref], [ref])
+
+
+def test_documents_from_names_groups_runs_and_rejects_split_documents() -> None:
+    assert documents_from_names(["u1", "u1", "u2"]) == (Document("u1", 0, 2), Document("u2", 2, 3))
+    with pytest.raises(EvaluationInputError, match="not contiguous"):
+        documents_from_names(["u1", "u2", "u1"])

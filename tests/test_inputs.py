@@ -1,0 +1,282 @@
+"""Reading hostile inputs (translate/inputs.py): every problem is reported, nothing lost."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from translate.document import parse_document
+from translate.inputs import InputError, InputProblem, SourceDocument, decode_text, read_documents
+from translate.segment import split_sentences
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+AMM32 = SHARED / "articles" / "000_7ebd6aafe0aa8c06.txt"
+
+VIETNAMESE = "Trong hai ngày 8-9/11, Bộ trưởng Bùi Thanh Sơn đã tham dự Hội nghị. Theo đó, APEC cần hợp tác."
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def cp1258(text: str) -> bytes:
+    """Encode like Windows-1258 does: base letters (â, ơ, đ…) precomposed, tones combining."""
+    encoded = bytearray()
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+        encoded += base.encode("cp1258")
+        encoded += "".join(c for c in decomposed if c in TONE_MARKS).encode("cp1258")
+    return bytes(encoded)
+
+
+def read_all(*inputs: str | Path) -> list[SourceDocument | InputProblem]:
+    return list(read_documents(list(inputs)))
+
+
+# --- decode_text -------------------------------------------------------------------
+
+
+def test_plain_utf8_is_returned_unchanged_without_warnings() -> None:
+    assert decode_text(VIETNAMESE.encode(), "a.txt") == (VIETNAMESE, [])
+
+
+def test_utf8_bom_is_stripped() -> None:
+    assert decode_text(b"\xef\xbb\xbf" + VIETNAMESE.encode(), "a.txt") == (VIETNAMESE, [])
+
+
+@pytest.mark.parametrize("raw", [b"", b"  \n\t\r\n "])
+def test_empty_file(raw: bytes) -> None:
+    with pytest.raises(InputError, match=r"a\.txt: the file is empty"):
+        decode_text(raw, "a.txt")
+
+
+def test_cp1258_file_names_offset_and_conversion_command() -> None:
+    raw = cp1258(VIETNAMESE)
+    first_non_ascii = next(index for index, byte in enumerate(raw) if byte >= 0x80)
+    with pytest.raises(InputError) as caught:
+        decode_text(raw, "bai.txt")
+    message = str(caught.value)
+    assert "bai.txt: not valid UTF-8" in message
+    assert f"byte offset {first_non_ascii} " in message
+    assert "iconv -f cp1258 -t utf-8 bai.txt" in message
+    assert "windows-1258" in message
+
+
+def test_cp1258_helper_really_produces_cp1258() -> None:
+    decoded = cp1258(VIETNAMESE).decode("cp1258")
+    assert unicodedata.normalize("NFC", decoded) == VIETNAMESE
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        bytes(range(1, 32)) * 10 + b"abc\xff",
+        "văn bản".encode() + bytes(range(1, 9)) * 20,
+    ],
+)
+def test_binary_file(raw: bytes) -> None:
+    with pytest.raises(InputError, match="binary file"):
+        decode_text(raw, "x.txt")
+
+
+def test_utf16_gets_its_own_advice() -> None:
+    with pytest.raises(InputError, match="iconv -f utf-16 -t utf-8 u.txt"):
+        decode_text(VIETNAMESE.encode("utf-16"), "u.txt")
+
+
+def test_few_stray_control_characters_are_removed_with_warning() -> None:
+    text, warnings = decode_text(("Hội nghị\x07 kết thúc." + " thêm chữ" * 20).encode(), "a.txt")
+    assert text.startswith("Hội nghị kết thúc.")
+    assert warnings == ["1 control character(s) removed"]
+
+
+def test_windows_line_endings() -> None:
+    text, warnings = decode_text(b"Ti\xc3\xaau \xc4\x91\xe1\xbb\x81\r\n\r\nC\xc3\xa2u.\r\n", "a.txt")
+    assert text == "Tiêu đề\n\nCâu.\n"
+    assert warnings == ["Windows line endings (CRLF) normalised to \\n"]
+
+
+def test_html_article_becomes_plain_text() -> None:
+    page = """<!DOCTYPE html><html><head><title>Trang</title><style>p { color: red }</style>
+    <script>var s = "<p>không phải văn bản</p>";</script></head>
+    <body><h1>Hội nghị APEC</h1>
+    <p>Bộ trưởng   Bùi Thanh Sơn
+    dự họp &amp; phát biểu.</p><div>Theo đó,<br>APEC cần&nbsp;hợp tác.</div>
+    <ul><li>Mục một</li><li>Mục <b>hai</b></li></ul><!-- ghi chú --></body></html>"""
+    text, warnings = decode_text(page.encode(), "a.txt")
+    assert text == (
+        "Hội nghị APEC\n\nBộ trưởng Bùi Thanh Sơn dự họp & phát biểu.\n\nTheo đó,\nAPEC cần hợp tác.\n\n"
+        "- Mục một\n- Mục hai"
+    )
+    assert warnings == ["HTML markup removed"]
+
+
+def test_inline_only_html_keeps_the_line_structure() -> None:
+    text, warnings = decode_text("Dòng <b>một</b>\n\nDòng <i>hai</i>".encode(), "a.txt")
+    assert text == "Dòng một\n\nDòng hai"
+    assert warnings == ["HTML markup removed"]
+
+
+def test_entities_without_tags_are_decoded_in_place() -> None:
+    text, warnings = decode_text("Tom &amp; Jerry\n\nHai &#273;o&#7841;n".encode(), "a.txt")
+    assert text == "Tom & Jerry\n\nHai đoạn"
+    assert warnings == ["HTML entities (such as &amp;) decoded"]
+
+
+def test_html_without_text_is_refused() -> None:
+    with pytest.raises(InputError, match="no text to translate"):
+        decode_text(b"<html><body><p> </p><script>x()</script></body></html>", "a.txt")
+
+
+def test_nfd_text_comes_out_nfc_and_segments_identically() -> None:
+    if not AMM32.exists():
+        pytest.skip(f"../shared not present: {AMM32} is missing")
+    nfc = AMM32.read_text(encoding="utf-8")
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    text, warnings = decode_text(nfd.encode(), "a.txt")
+    assert text == nfc
+    assert warnings == ["Unicode was decomposed (NFD) or mixed; normalised to NFC"]
+    assert parse_document(text).segments() == parse_document(nfc).segments()
+    assert split_sentences(text) == split_sentences(nfc)
+
+
+def test_mixed_normalisation_is_also_normalised() -> None:
+    mixed = VIETNAMESE + " " + unicodedata.normalize("NFD", "Việt Nam")
+    text, warnings = decode_text(mixed.encode(), "a.txt")
+    assert text == VIETNAMESE + " Việt Nam" and len(warnings) == 1
+
+
+# --- read_documents ----------------------------------------------------------------
+
+
+def test_folder_is_mirrored_sorted_and_filtered(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    for relative, content in {
+        "z.txt": "Z.",
+        "a.md": "# A",
+        "sub/b.txt": "B.",
+        "sub/deeper/c.TXT": "C.",
+        "sub/notes.docx": "ignored",
+        "image.png": "ignored",
+        ".hidden/d.txt": "ignored",
+        "sub/.e.txt": "ignored",
+    }.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(content, encoding="utf-8")
+    results = read_all(root)
+    assert all(isinstance(result, SourceDocument) for result in results)
+    assert [r.doc_id for r in results] == ["a.md", "sub/b.txt", "sub/deeper/c.TXT", "z.txt"]
+    assert [r.output_relpath for r in results] == [
+        Path("a.md"), Path("sub/b.txt"), Path("sub/deeper/c.TXT"), Path("z.txt")
+    ]
+    assert [r.text for r in results] == ["# A", "B.", "C.", "Z."]
+
+
+def test_bad_file_in_folder_is_reported_and_the_others_still_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(cp1258(VIETNAMESE))
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_text(VIETNAMESE, encoding="utf-8")
+    first, second, third = read_all(tmp_path)
+    assert isinstance(first, InputProblem) and first.doc_id == "a.txt" and "cp1258" in first.message
+    assert isinstance(second, InputProblem) and second.doc_id == "b.txt" and "empty" in second.message
+    assert isinstance(third, SourceDocument) and third.text == VIETNAMESE
+
+
+def test_reading_is_lazy(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(VIETNAMESE, encoding="utf-8")
+    results = read_documents([tmp_path])
+    assert isinstance(next(results), SourceDocument)
+    (tmp_path / "b.txt").unlink()  # not read yet, so its loss is reported, not hidden
+    problem = next(results)
+    assert isinstance(problem, InputProblem) and "cannot read" in problem.message
+
+
+def test_jsonl_with_bad_lines(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    lines = [
+        json.dumps({"id": "bai/1", "text": "Câu một."}, ensure_ascii=False),
+        '{"id": "2", "text": "thiếu ngoặc"',
+        "",
+        '["not", "an", "object"]',
+        json.dumps({"id": "3"}),
+        json.dumps({"id": "bai/1", "text": "Trùng id."}, ensure_ascii=False),
+        json.dumps({"id": 7, "text": "Tom &amp; Jerry"}),
+        json.dumps({"id": "8", "text": "   "}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = read_all(path)
+    assert [type(r).__name__ for r in results] == [
+        "SourceDocument", "InputProblem", "InputProblem", "InputProblem", "InputProblem", "SourceDocument",
+        "InputProblem",
+    ]
+    first, bad_json, not_object, no_text, duplicate, numeric, empty = results
+    assert isinstance(first, SourceDocument) and isinstance(numeric, SourceDocument)
+    assert (first.doc_id, first.text, first.output_relpath) == ("bai/1", "Câu một.", Path("bai_1.txt"))
+    assert bad_json.message.startswith(f"{path}:2: invalid JSON") and bad_json.doc_id == f"{path}:2"
+    assert not_object.message.startswith(f"{path}:4: expected an object")
+    assert no_text.message.startswith(f"{path}:5: \"text\" is missing")
+    assert duplicate.doc_id == "bai/1" and f"{path}:6: duplicate id 'bai/1' (first used on line 1)" in duplicate.message
+    assert (numeric.doc_id, numeric.text, numeric.output_relpath) == ("7", "Tom & Jerry", Path("7.txt"))
+    assert numeric.warnings == ["HTML entities (such as &amp;) decoded"]
+    assert empty.doc_id == "8" and "no text to translate" in empty.message
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "file_name"),
+    [("../../etc/passwd", "etc_passwd.txt"), ("bài viết 1", "bài_viết_1.txt"), (".", "_.txt"), ("a" * 300, "a" * 200 + ".txt")],
+)
+def test_jsonl_ids_are_sanitised_into_safe_file_names(tmp_path: Path, doc_id: str, file_name: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps({"id": doc_id, "text": "Câu."}) + "\n", encoding="utf-8")
+    (document,) = read_all(path)
+    assert isinstance(document, SourceDocument)
+    assert document.doc_id == doc_id and document.output_relpath == Path(file_name)
+
+
+def test_empty_jsonl_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "x.jsonl").write_text("\n\n", encoding="utf-8")
+    (problem,) = read_all(tmp_path / "x.jsonl")
+    assert isinstance(problem, InputProblem) and "no usable records" in problem.message
+
+
+def test_outputs_that_would_collide_are_refused(tmp_path: Path) -> None:
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "A.txt").write_text("Câu.", encoding="utf-8")
+    (tmp_path / "ids.jsonl").write_text(
+        '{"id": "a/b", "text": "Một."}\n{"id": "a b", "text": "Hai."}\n', encoding="utf-8"
+    )
+    results = read_all(tmp_path / "one", tmp_path / "two", tmp_path / "ids.jsonl")
+    assert [type(r).__name__ for r in results] == ["SourceDocument", "InputProblem", "SourceDocument", "InputProblem"]
+    assert "would overwrite that of A.txt" in results[1].message  # type: ignore[union-attr]
+    assert "would overwrite that of a/b" in results[3].message  # type: ignore[union-attr]
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(VIETNAMESE.encode())))
+    (document,) = read_all("-")
+    assert document == SourceDocument("stdin", VIETNAMESE, Path("stdin.txt"), [])
+
+
+def test_missing_unsupported_and_empty_folder_inputs(tmp_path: Path) -> None:
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF")
+    (tmp_path / "empty").mkdir()
+    results = read_all(tmp_path / "nope.txt", tmp_path / "doc.pdf", tmp_path / "empty")
+    assert all(isinstance(r, InputProblem) for r in results)
+    messages = [r.message for r in results]  # type: ignore[union-attr]
+    assert "no such file or folder" in messages[0]
+    assert "unsupported input type .pdf" in messages[1]
+    assert "no .txt or .md files" in messages[2]
+
+
+def test_five_thousand_word_file_is_read_whole(tmp_path: Path) -> None:
+    paragraph = " ".join(f"từ{i}," for i in range(5000))
+    (tmp_path / "long.txt").write_text(paragraph, encoding="utf-8")
+    (document,) = read_all(tmp_path / "long.txt")
+    assert isinstance(document, SourceDocument) and document.text == paragraph

@@ -1,0 +1,338 @@
+"""Batched beam search with lexical constraints (dynamic beam allocation), one loop for every path.
+
+Why our own loop: ``transformers`` 5 no longer ships constrained beam search, and ``generate`` keeps
+finished segments in the batch until the longest one ends.  Here one loop serves unconstrained and
+constrained segments side by side in the same batch:
+
+* unconstrained segments take the usual top-``2k`` candidates (as ``generate`` does);
+* constrained segments use dynamic beam allocation (Post & Vilar, 2018): the candidates are the top
+  ``2k``, each hypothesis's own best token, and every token that makes constraint progress; the ``k``
+  beam slots are then shared round-robin between *banks* of hypotheses grouped by how many constraint
+  tokens they have produced, so hypotheses that are midway through a term are not crowded out;
+* in ``hard`` mode a hypothesis may only end once all its constraints are met, and when the remaining
+  length budget is just enough for the unmet constraint tokens it is forced along them, so every
+  finished translation contains every term: a guarantee, not a preference;
+* the token after a completed term may not glue onto its last word (``Trade`` → ``Trades``), so the term
+  survives detokenisation as a whole word;
+* segments leave the batch as soon as they are done (see ``translate.stepper``).
+
+The constraint bookkeeping lives in ``translate.constraint_state``; this module only schedules it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import torch
+
+from .constraint_state import ConstraintSet, ConstraintState
+from .stepper import ModelStepper
+
+NEG_INF = float("-inf")
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Knobs of the search. ``max_new_tokens``/``min_new_tokens`` pin the output length for benchmarks."""
+
+    beams: int = 4
+    length_penalty: float = 1.0
+    max_len_a: float = 1.5
+    max_len_b: int = 10
+    max_len_cap: int = 512
+    max_new_tokens: int | None = None
+    min_new_tokens: int = 0
+    hard: bool = True
+
+
+@dataclass(frozen=True)
+class TargetVocabulary:
+    """What the search must know about a model's output side; built once per model."""
+
+    prefix: tuple[int, ...]
+    eos: int
+    banned: tuple[int, ...]
+    continues_word: torch.Tensor  # bool [vocab]: pieces that would glue onto the previous word
+
+
+@dataclass
+class Hypothesis:
+    """A finished translation of one segment: generated token ids (no prefix, no EOS)."""
+
+    tokens: list[int]
+    score: float
+    met: tuple[bool, ...] = ()
+
+
+@dataclass
+class _Segment:
+    """Search state of one segment of the batch."""
+
+    max_new: int
+    constraints: ConstraintSet | None
+    finished: list[tuple[float, list[int], tuple[bool, ...]]] = field(default_factory=list)
+    done: bool = False
+
+
+@dataclass
+class _Choice:
+    score: float
+    row: int
+    token: int
+    state: ConstraintState | None
+
+
+def beam_search(
+    model: torch.nn.Module,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    vocab: TargetVocabulary,
+    constraints: Sequence[ConstraintSet | None],
+    options: SearchOptions,
+) -> list[Hypothesis]:
+    """Translate one batch; returns the best hypothesis of each segment, in input order."""
+    k = options.beams
+    n_seg = input_ids.shape[0]
+    src_lens = attention_mask.sum(dim=1).tolist()
+    segments = [
+        _Segment(_max_new_tokens(int(n), cs, options), cs if cs is not None and len(cs) else None)
+        for n, cs in zip(src_lens, constraints)
+    ]
+    stepper = ModelStepper(model, input_ids, attention_mask, k)
+    active = list(range(n_seg))
+    seqs = torch.tensor([list(vocab.prefix)] * (n_seg * k), dtype=torch.long)
+    step_input = seqs
+    scores = torch.tensor(([0.0] + [NEG_INF] * (k - 1)) * n_seg)
+    states: list[ConstraintState | None] = []
+    for seg in segments:
+        initial = seg.constraints.initial_state() if seg.constraints is not None else None
+        states.extend([initial] * k)
+    generated = 0
+    banned = torch.tensor(vocab.banned, dtype=torch.long)
+
+    while active:
+        logp = stepper.step(step_input)
+        generated += 1
+        if banned.numel():
+            logp[:, banned] = NEG_INF
+        if generated <= options.min_new_tokens:
+            logp[:, vocab.eos] = NEG_INF
+        _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard)
+        _force_eos_at_budget(logp, active, segments, k, generated, vocab)
+        total = scores.unsqueeze(1) + logp
+        vocab_size = total.shape[1]
+        top_scores, top_ids = total.view(len(active), -1).topk(2 * k, dim=1)
+        top_scores, top_ids = top_scores.tolist(), top_ids.tolist()
+        extra = _constraint_candidates(total, states, active, segments, k)
+
+        next_choices: list[_Choice] = []
+        still_active: list[int] = []
+        for block, seg_id in enumerate(active):
+            seg = segments[seg_id]
+            base = block * k
+            cands = [(s, base + i // vocab_size, i % vocab_size) for s, i in zip(top_scores[block], top_ids[block])]
+            if seg.constraints is None:
+                chosen = _select_plain(seg, cands, seqs, vocab, k, generated, options)
+            else:
+                chosen = _select_banked(seg, cands + extra.get(block, []), states, seqs, vocab, k, generated, options)
+            if seg.done:
+                continue
+            still_active.append(seg_id)
+            dead = _Choice(NEG_INF, chosen[0].row, chosen[0].token, chosen[0].state)
+            next_choices.extend(chosen + [dead] * (k - len(chosen)))  # keep k rows per segment
+
+        if not still_active:
+            break
+        rows = torch.tensor([c.row for c in next_choices], dtype=torch.long)
+        tokens = torch.tensor([[c.token] for c in next_choices], dtype=torch.long)
+        stepper.select(rows, segments_changed=len(still_active) != len(active))
+        seqs = torch.cat([seqs.index_select(0, rows), tokens], dim=1)
+        scores = torch.tensor([c.score for c in next_choices])
+        states = [c.state for c in next_choices]
+        step_input = tokens
+        active = still_active
+
+    return [_best(seg) for seg in segments]
+
+
+def _max_new_tokens(src_len: int, cset: ConstraintSet | None, options: SearchOptions) -> int:
+    """Length budget of one segment, EOS included; constraints extend it rather than fail."""
+    if options.max_new_tokens is not None:
+        budget = options.max_new_tokens
+    else:
+        budget = min(options.max_len_cap, math.ceil(options.max_len_a * src_len + options.max_len_b))
+    return budget + (cset.total_tokens if cset is not None else 0)
+
+
+def _force_eos_at_budget(
+    logp: torch.Tensor, active: Sequence[int], segments: Sequence[_Segment], k: int, generated: int, vocab: TargetVocabulary
+) -> None:
+    """The last token of the budget is EOS, scored 0 as ``generate`` does with ``forced_eos_token_id``.
+
+    Rows whose EOS is already forbidden (unmet constraints) stay dead rather than finish unsatisfied.
+    """
+    for block, seg_id in enumerate(active):
+        if generated >= segments[seg_id].max_new:
+            rows = slice(block * k, block * k + k)
+            allowed = logp[rows, vocab.eos] > NEG_INF
+            logp[rows] = NEG_INF
+            logp[rows, vocab.eos] = torch.where(allowed, 0.0, NEG_INF)
+
+
+def _apply_constraint_masks(
+    logp: torch.Tensor,
+    states: Sequence[ConstraintState | None],
+    active: Sequence[int],
+    segments: Sequence[_Segment],
+    k: int,
+    generated: int,
+    vocab: TargetVocabulary,
+    hard: bool,
+) -> None:
+    """Forbid ending with unmet terms, gluing onto a finished term, and (when tight) leaving the terms."""
+    for block, seg_id in enumerate(active):
+        seg = segments[seg_id]
+        if seg.constraints is None:
+            continue
+        remaining = seg.max_new - generated  # token slots left before the final EOS
+        for row in range(block * k, block * k + k):
+            state = states[row]
+            assert state is not None
+            forced: list[int] = []
+            if hard and not state.all_met():
+                logp[row, vocab.eos] = NEG_INF
+                if state.tokens_needed() >= remaining:
+                    forced = sorted(state.forced())
+            kept = logp[row, forced].clone() if forced else None
+            if state.just_completed:
+                logp[row].masked_fill_(vocab.continues_word, NEG_INF)
+            if kept is not None:
+                logp[row] = NEG_INF
+                logp[row, forced] = kept
+
+
+def _constraint_candidates(
+    total: torch.Tensor,
+    states: Sequence[ConstraintState | None],
+    active: Sequence[int],
+    segments: Sequence[_Segment],
+    k: int,
+) -> dict[int, list[tuple[float, int, int]]]:
+    """Extra candidates of constrained segments: each row's best token and its constraint-progress tokens.
+
+    Gathered in one tensor operation for the whole batch, since per-element indexing is what makes naive
+    constrained search slow.
+    """
+    pairs: list[tuple[int, int, int]] = []  # (block, row, token)
+    rows_needing_best: list[tuple[int, int]] = []
+    for block, seg_id in enumerate(active):
+        if segments[seg_id].constraints is None:
+            continue
+        for row in range(block * k, block * k + k):
+            state = states[row]
+            assert state is not None
+            rows_needing_best.append((block, row))
+            pairs.extend((block, row, t) for t in state.allowed())
+    if not rows_needing_best:
+        return {}
+    best_rows = torch.tensor([row for _, row in rows_needing_best], dtype=torch.long)
+    best_scores, best_tokens = total.index_select(0, best_rows).max(dim=1)
+    pairs.extend((b, row, t) for (b, row), t in zip(rows_needing_best, best_tokens.tolist()))
+    index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long)
+    index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long)
+    gathered = total[index_rows, index_tokens].tolist()
+    extra: dict[int, list[tuple[float, int, int]]] = {}
+    for (block, row, token), score in zip(pairs, gathered):
+        extra.setdefault(block, []).append((score, row, token))
+    return extra
+
+
+def _finish(seg: _Segment, tokens: list[int], score: float, met: tuple[bool, ...], length: int, options: SearchOptions) -> None:
+    seg.finished.append((score / (length**options.length_penalty), tokens, met))
+
+
+def _early_done(seg: _Segment, best_alive: float, generated: int, options: SearchOptions, k: int) -> bool:
+    """``generate``'s heuristic: stop once k hypotheses are finished and none alive can beat the worst."""
+    if len(seg.finished) < k:
+        return False
+    worst_kept = sorted((f[0] for f in seg.finished), reverse=True)[k - 1]
+    return best_alive / (generated**options.length_penalty) <= worst_kept
+
+
+def _select_plain(
+    seg: _Segment,
+    cands: list[tuple[float, int, int]],
+    seqs: torch.Tensor,
+    vocab: TargetVocabulary,
+    k: int,
+    generated: int,
+    options: SearchOptions,
+) -> list[_Choice]:
+    """Ordinary beam step: EOS among the top k finishes a hypothesis, the rest fill the beam."""
+    chosen: list[_Choice] = []
+    for rank, (score, row, token) in enumerate(cands):
+        if score == NEG_INF:
+            break
+        if token == vocab.eos:
+            if rank < k:
+                _finish(seg, seqs[row, len(vocab.prefix):].tolist(), score, (), generated, options)
+            continue
+        chosen.append(_Choice(score, row, token, None))
+        if len(chosen) == k:
+            break
+    if not chosen or _early_done(seg, chosen[0].score, generated, options, k):
+        seg.done = True
+    return chosen
+
+
+def _select_banked(
+    seg: _Segment,
+    cands: list[tuple[float, int, int]],
+    states: Sequence[ConstraintState | None],
+    seqs: torch.Tensor,
+    vocab: TargetVocabulary,
+    k: int,
+    generated: int,
+    options: SearchOptions,
+) -> list[_Choice]:
+    """Dynamic beam allocation: share the k slots round-robin between banks of equal constraint progress."""
+    assert seg.constraints is not None
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for score, row, token in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
+        if score == NEG_INF or (row, token) in seen:
+            continue
+        seen.add((row, token))
+        unique.append((score, row, token))
+    banks: dict[int, list[_Choice]] = {}
+    for rank, (score, row, token) in enumerate(unique):
+        state = states[row]
+        assert state is not None
+        if token == vocab.eos:
+            if rank < k and (state.all_met() or not options.hard):
+                _finish(seg, seqs[row, len(vocab.prefix):].tolist(), score, state.met, generated, options)
+            continue
+        new_state = state.advance(token)
+        bank = min(new_state.progress, seg.constraints.total_tokens)
+        banks.setdefault(bank, []).append(_Choice(score, row, token, new_state))
+    chosen: list[_Choice] = []
+    queues = [banks[b] for b in sorted(banks, reverse=True)]
+    depth = 0
+    while len(chosen) < k and any(depth < len(q) for q in queues):
+        for queue in queues:
+            if depth < len(queue) and len(chosen) < k:
+                chosen.append(queue[depth])
+        depth += 1
+    chosen.sort(key=lambda c: -c.score)
+    if not chosen or _early_done(seg, chosen[0].score, generated, options, k):
+        seg.done = True
+    return chosen
+
+
+def _best(seg: _Segment) -> Hypothesis:
+    if not seg.finished:
+        return Hypothesis([], NEG_INF, ())
+    score, tokens, met = max(seg.finished, key=lambda f: f[0])
+    return Hypothesis(tokens, score, met)

@@ -1,0 +1,186 @@
+"""The ``vi2en`` command line: a thin layer over the Python API.
+
+Sub-commands: ``translate`` (here), ``glossary`` (``glossary.cli``) and ``evaluate``
+(``translate.evaluate.cli``).  Exit codes mean the same everywhere:
+
+  0  success
+  1  the work ran but found problems (unreadable documents, unmet glossary terms, glossary errors)
+  2  the command could not run (bad options, model or glossary not available)
+  130  interrupted (rerun the same command to resume)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+BUILTIN = "builtin"
+
+TRANSLATE_EPILOG = """\
+examples:
+  vi2en translate corpus/articles -o out/                 # a folder; outputs mirror the input names
+  vi2en translate article.txt                             # to stdout
+  cat article.txt | vi2en translate -                     # from stdin
+  vi2en translate test.vi --lines -o out/                 # one output line per input line (test sets)
+  vi2en translate docs.jsonl --jsonl -o out/              # {"id":..., "text":...} in, segment records out
+  vi2en translate a.txt --glossary builtin --glossary my-terms.tsv --acronyms first-expand
+  vi2en translate a.txt --model /models/opus-mt-vi-en     # a local copy of a model (or set VI2EN_MODEL)
+
+A rerun of the same command after an interruption skips documents already finished (as recorded in
+OUTDIR/.vi2en-journal.jsonl) and redoes the rest; a changed source or option means retranslation.
+The run ends with a summary on stderr: documents, segments, glossary terms required and met, and every
+unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems reported, 2 = could not run.
+"""
+
+
+def builtin_glossary_files() -> list[Path]:
+    """The curated glossary shipped with the package (``glossary/data/*.tsv``)."""
+    data = resources.files("glossary") / "data"
+    return sorted(Path(str(p)) for p in data.iterdir() if p.name.endswith(".tsv"))
+
+
+def _glossary_paths(values: Sequence[str]) -> list[Path]:
+    paths: list[Path] = []
+    for value in values:
+        paths.extend(builtin_glossary_files() if value == BUILTIN else [Path(value)])
+    return paths
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from err
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
+    from .model import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
+    from .pipeline import GLOSSARY_MODES
+    from .term_plan import ACRONYM_MODES
+
+    p = subparsers.add_parser(
+        "translate",
+        help="translate Vietnamese articles into English",
+        description="Translate Vietnamese articles (.txt/.md files, folders, JSONL, or stdin) into English, "
+        "keeping their structure and forcing the glossary's approved renderings into the output.",
+        epilog=TRANSLATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files (.txt, .md, .jsonl), folders of them, or - for stdin")
+    p.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write translations here, mirroring input names (default: stdout)")
+    p.add_argument("--model", help=f"Hugging Face model id or local directory (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
+    p.add_argument(
+        "--glossary", action="append", metavar="FILE",
+        help=f"glossary TSV file; repeat to combine; '{BUILTIN}' is the curated glossary shipped with vi2en (default: {BUILTIN})",
+    )
+    p.add_argument("--glossary-mode", choices=GLOSSARY_MODES, default="hard",
+                   help="hard: every term guaranteed (default); soft: preferred, never fails; off: no glossary")
+    p.add_argument("--glossary-date", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="use only names valid on this date (e.g. the article's date; names changed in 2025)")
+    p.add_argument("--acronyms", choices=ACRONYM_MODES, default="keep",
+                   help="first-expand: 'Full Name (ACR)' at the first mention of an acronym, 'ACR' afterwards")
+    p.add_argument("--beams", type=_positive, default=4, help="beam size (default: 4)")
+    p.add_argument("--lines", action="store_true", help="every input line is one segment; output has exactly one line per input line")
+    p.add_argument("--jsonl", action="store_true", help="write segment records (source, target, terms, met) as JSON lines")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
+    p.add_argument("--threads", type=_positive, help="CPU threads for the model (default: all available cores)")
+    p.add_argument("--batch-tokens", type=_positive, default=6000, help="token budget of one batch, beams included (default: 6000)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
+    p.set_defaults(func=run_translate)
+
+
+def run_translate(args: argparse.Namespace) -> int:
+    from glossary.errors import GlossaryError
+
+    from .batch import run_batch
+    from .beam_search import SearchOptions
+    from .model import ModelNotAvailable, resolve_model_name
+    from .pipeline import Translator
+
+    glossary_files = _glossary_paths(args.glossary or [BUILTIN]) if args.glossary_mode != "off" else []
+    model = resolve_model_name(args.model)
+    try:
+        translator = Translator.load(
+            model,
+            glossary=glossary_files,
+            glossary_mode=args.glossary_mode,
+            glossary_date=args.glossary_date,
+            acronyms=args.acronyms,
+            precision=args.precision,
+            threads=args.threads,
+            search=SearchOptions(beams=args.beams),
+            max_batch_tokens=args.batch_tokens,
+        )
+    except ModelNotAvailable as err:
+        print(f"vi2en: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except GlossaryError as err:
+        print(f"vi2en: glossary error:\n{err}", file=sys.stderr)
+        return EXIT_USAGE
+    options = {
+        "model": model,
+        "glossary": [str(p) for p in glossary_files],
+        "glossary_sha256": [_file_hash(p) for p in glossary_files],
+        "glossary_mode": args.glossary_mode,
+        "glossary_date": args.glossary_date,
+        "acronyms": args.acronyms,
+        "beams": args.beams,
+        "precision": args.precision,
+    }
+    try:
+        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, jsonl=args.jsonl, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for line in report.summary():
+        if not args.quiet or not line.startswith(("documents:", "segments:", "glossary")):
+            print(line, file=sys.stderr)
+    return report.exit_code
+
+
+def _file_hash(path: Path) -> str:
+    from .journal import sha256_text
+
+    try:
+        return sha256_text(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return "missing"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vi2en",
+        description="Vietnamese→English translation of government and trade news, with a guaranteed glossary.",
+        epilog="Run 'vi2en COMMAND --help' for the options and examples of each command.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_translate_parser(subparsers)
+    from glossary.cli import register as register_glossary
+
+    from .evaluate.cli import register as register_evaluate
+
+    register_glossary(subparsers)
+    register_evaluate(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The ``vi2en evaluate`` sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from glossary import load_glossary
+from glossary.errors import GlossaryError
+
+from .evaluation import evaluate
+from .io import EvaluationInputError, read_inputs
+from .report import render_json, render_markdown, render_text
+
+DESCRIPTION = """\
+Score translations against references with sacreBLEU (BLEU, chrF++, TER, each with its signature),
+corpus-level and per document; with a source and a glossary, also measure terminology; with two
+or more hypotheses, test whether the systems differ significantly.
+
+Each of --hyp/--ref/--src is a file with one segment per line, or a folder of documents whose
+files are aligned by name (doc1.txt <-> doc1.en <-> doc1.vi). Line counts must match exactly:
+a mismatch is an error naming both counts, never a shortened score.
+"""
+
+EPILOG = """\
+examples:
+  # one system, one reference: BLEU/chrF++/TER with sacreBLEU signatures
+  vi2en evaluate --hyp out.en --ref ref.en
+
+  # two references per segment (give --ref once per reference)
+  vi2en evaluate --hyp out.en --ref ref1.en --ref ref2.en
+
+  # terminology: term accuracy (per occurrence), per term/type, misses, consistency
+  vi2en evaluate --hyp out.en --ref ref.en --src src.vi --glossary glossary/data/*.tsv
+
+  # compare two systems (paired bootstrap + approximate randomisation); first --hyp is the baseline
+  vi2en evaluate --hyp baseline.en --hyp glossary.en --ref ref.en --markdown > report.md
+
+  # folders of documents aligned by file name, JSON for scripts
+  vi2en evaluate --hyp out/ --ref references/ --src sources/ --json
+
+The numbers equal those of the sacrebleu tool, e.g. for chrF++:
+  sacrebleu ref.en -i out.en -m chrf --chrf-word-order 2
+exit codes: 0 scored, 2 bad input (missing file, count mismatch, bad glossary).
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``evaluate`` sub-command to the ``vi2en`` parser."""
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score translations (BLEU, chrF++, TER, terminology, significance)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--hyp", type=Path, action="append", required=True, metavar="PATH",
+                        help="system output (file or folder); repeat to compare systems, the first is the baseline")
+    parser.add_argument("--ref", type=Path, action="append", required=True, metavar="PATH",
+                        help="reference (file or folder); repeat for several references per segment")
+    parser.add_argument("--src", type=Path, metavar="PATH", help="Vietnamese source, needed for terminology")
+    parser.add_argument("--glossary", type=Path, action="append", default=[], metavar="TSV",
+                        help="glossary file(s) whose terms are required (needs --src); repeatable")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON (full precision) instead of a table")
+    output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of a table")
+    parser.add_argument("--width", type=int, default=1, metavar="N",
+                        help="decimals shown in the table and Markdown (default: %(default)s, as sacrebleu)")
+    parser.add_argument("--alpha", type=float, default=0.05,
+                        help="significance level of the paired tests (default: %(default)s)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate and print; 0 when scored, 2 on bad input (the message says what to fix)."""
+    if args.glossary and args.src is None:
+        return _fail("--glossary needs --src: required terms are found in the source")
+    try:
+        inputs = read_inputs(args.hyp, args.ref, args.src)
+        matcher = load_glossary(*args.glossary).matcher() if args.glossary else None
+    except (EvaluationInputError, GlossaryError) as error:
+        return _fail(str(error))
+    meta = {
+        "hypotheses": [str(path) for path in args.hyp],
+        "references": [str(path) for path in args.ref],
+        **({"source": str(args.src)} if args.src else {}),
+        **({"glossary": [str(path) for path in args.glossary]} if args.glossary else {}),
+    }
+    evaluation = evaluate(inputs, matcher, alpha=args.alpha, meta=meta)
+    if args.json:
+        print(render_json(evaluation))
+    elif args.markdown:
+        print(render_markdown(evaluation, args.width), end="")
+    else:
+        print(render_text(evaluation, args.width), end="")
+    return 0
+
+
+def _fail(message: str) -> int:
+    """Report bad input the way argparse does, and return the usage exit code."""
+    print(f"vi2en evaluate: error: {message}", file=sys.stderr)
+    return 2
