@@ -8,12 +8,12 @@ converted from one format to another is judged the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from .errors import Problem, Severity
+from .errors import Problem, Severity, errors_in
 from .normalize import nfc, unaccent
 
 COLUMNS: tuple[str, ...] = (
@@ -22,6 +22,7 @@ COLUMNS: tuple[str, ...] = (
 )
 LIST_SEPARATOR = " | "
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Report = Callable[[str], None]  # records one error about the row being parsed
 
 
 class EntryType(str, Enum):
@@ -89,11 +90,6 @@ class Entry:
             other.valid_from is None or self.valid_to is None or other.valid_from <= self.valid_to
         )
 
-    @property
-    def where(self) -> str:
-        """`file:line` of the entry, for messages."""
-        return f"{self.origin[0]}:{self.origin[1]}" if self.origin else "<unsaved entry>"
-
 
 def to_row(entry: Entry) -> dict[str, str]:
     """The entry as file cells, one per column of `COLUMNS`."""
@@ -120,6 +116,7 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
     problems: list[Problem] = []
 
     def report(message: str, severity: Severity = Severity.ERROR) -> None:
+        """Record a problem of this row (every one is kept, not just the first)."""
         problems.append(Problem(path, line, message, severity))
 
     clean: dict[str, str] = {}
@@ -136,6 +133,8 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
     for column in ("vi", "source"):
         if not clean[column]:
             report(f"missing {column}")
+    if clean["vi"].startswith("#"):
+        report("vi starts with '#': in a TSV file that row would read as a comment")
     if not clean["en"] and kind is not EntryType.PERSON:
         report("missing en (only person entries may leave it empty: they are unaccented)")
     vi_variants = _parse_list(clean, "vi_variants", report)
@@ -147,7 +146,7 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
     if valid_from and valid_to and valid_from > valid_to:
         report(f"valid_from {valid_from} is after valid_to {valid_to}")
 
-    if kind is None or any(p.severity is Severity.ERROR for p in problems):
+    if kind is None or errors_in(problems):
         return None, problems
     entry = Entry(
         vi=clean["vi"], en=clean["en"], type=kind, vi_variants=vi_variants, en_alternatives=en_alternatives,
@@ -157,7 +156,7 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
     return entry, problems
 
 
-def _parse_type(value: str, report) -> EntryType | None:
+def _parse_type(value: str, report: Report) -> EntryType | None:
     if not value:
         report("missing type")
         return None
@@ -169,7 +168,7 @@ def _parse_type(value: str, report) -> EntryType | None:
         return None
 
 
-def _parse_list(cells: Mapping[str, str], column: str, report) -> tuple[str, ...]:
+def _parse_list(cells: Mapping[str, str], column: str, report: Report) -> tuple[str, ...]:
     if not cells[column]:
         return ()
     items = tuple(item.strip() for item in cells[column].split("|"))
@@ -178,7 +177,7 @@ def _parse_list(cells: Mapping[str, str], column: str, report) -> tuple[str, ...
     return tuple(item for item in items if item)
 
 
-def _parse_date(cells: Mapping[str, str], column: str, report) -> date | None:
+def _parse_date(cells: Mapping[str, str], column: str, report: Report) -> date | None:
     value = cells[column]
     if not value:
         return None

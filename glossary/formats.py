@@ -27,7 +27,7 @@ def _codec(path: Path) -> ModuleType:
 
 
 def read_entries(path: str | Path) -> tuple[list[Entry], list[Problem]]:
-    """Every valid entry of one file, and every problem found (row errors leave their row out)."""
+    """Every valid entry of one file, and every problem found in line order (row errors leave their row out)."""
     path = Path(path)
     try:
         rows, problems = _codec(path).read_rows(path)
@@ -44,7 +44,7 @@ def read_entries(path: str | Path) -> tuple[list[Entry], list[Problem]]:
         problems += row_problems
         if entry is not None:
             entries.append(entry)
-    return entries, problems
+    return entries, sorted(problems, key=lambda p: p.line)
 
 
 def write_entries(entries: Iterable[Entry], path: str | Path) -> None:

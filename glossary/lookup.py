@@ -8,10 +8,14 @@ Results are ranked: fewest typos, then whole-value matches, then the shortest va
 
 Words are matched against the index vocabulary once per query (not once per entry), and
 values are found through an inverted index, so lookups stay instant on large glossaries.
+Typo candidates are narrowed before the edit-distance computation: only words of a close
+length, and missing at most `limit` of the query word's distinct letters (each edit removes
+at most one), are compared.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,15 +59,24 @@ class Index:
                 for word in words:
                     self._by_word[word].add(len(self._values))
                 self._values.append(_Value(index, field, text, words))
+        self._sorted_words = sorted(self._by_word)
+        self._by_length: dict[int, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        for word in self._sorted_words:
+            self._by_length[len(word)].append((word, frozenset(word)))
 
     def search(self, query: str, at: date | None = None, limit: int = 10) -> list[Hit]:
-        """The best `limit` entries for `query`, one hit per entry; only entries valid on `at` if given."""
+        """The best `limit` entries for `query`, one hit per entry.
+
+        With `at`, only entries valid on that day; without, entries valid today rank first
+        among equally good hits (a renamed body's current name before its old one).
+        """
         query_words = ascii_key(query).split()
         if not query_words:
             return []
         per_word = [self._close_words(word, prefix=i == len(query_words) - 1) for i, word in enumerate(query_words)]
         candidates = set.intersection(*(self._values_with(close) for close in per_word))
-        best: dict[int, tuple[tuple[int, bool, int, int], Hit]] = {}
+        day = at or date.today()
+        best: dict[int, tuple[tuple[int, bool, bool, int, int], Hit]] = {}
         for value_id in candidates:
             value = self._values[value_id]
             entry = self._entries[value.entry_index]
@@ -71,7 +84,7 @@ class Index:
                 continue
             typos = sum(min(close.get(w, 99) for w in value.words) for close in per_word)
             whole = value.words == tuple(query_words)
-            rank = (typos, not whole, len(value.words), value.entry_index)
+            rank = (typos, not whole, not entry.is_valid_at(day), len(value.words), value.entry_index)
             if value.entry_index not in best or rank < best[value.entry_index][0]:
                 best[value.entry_index] = (rank, Hit(entry, value.field, value.text, typos, whole))
         return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])[:limit]]
@@ -84,15 +97,23 @@ class Index:
 
     def _close_words(self, word: str, prefix: bool) -> dict[str, int]:
         """Vocabulary words matching `word`, with the number of typos each needs."""
-        limit = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
         close: dict[str, int] = {}
-        for known in self._by_word:
-            if known == word or (prefix and known.startswith(word)):
+        if prefix:
+            start = bisect.bisect_left(self._sorted_words, word)
+            for known in self._sorted_words[start:]:
+                if not known.startswith(word):
+                    break
                 close[known] = 0
-            elif limit and abs(len(known) - len(word)) <= limit:
-                distance = bounded_edit_distance(word, known, limit)
-                if distance <= limit:
-                    close[known] = distance
+        elif word in self._by_word:
+            close[word] = 0
+        limit = 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+        letters = frozenset(word)
+        for length in range(len(word) - limit, len(word) + limit + 1) if limit else ():
+            for known, known_letters in self._by_length.get(length, ()):
+                if known not in close and len(letters - known_letters) <= limit:
+                    distance = bounded_edit_distance(word, known, limit)
+                    if distance <= limit:
+                        close[known] = distance
         return close
 
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 # The five Vietnamese tone marks as combining characters (huyền, sắc, ngã, hỏi, nặng). Vowel
 # marks (circumflex U+0302, breve U+0306, horn U+031B) are not tones and stay in the key.
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_TONE_ORDER = sorted(TONE_MARKS)
+_DROP_TONES = str.maketrans(dict.fromkeys(TONE_MARKS))
 
 # Look-alike letters and apostrophes folded before anything else.
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2019": "'", "\u02bc": "'", "\u2018": "'"})
@@ -34,12 +36,13 @@ def nfc(text: str) -> str:
 def syllable_key(syllable: str) -> str:
     """Case- and tone-placement-insensitive key of one syllable (cached: the vocabulary is small).
 
-    The tone marks are taken out of the syllable and appended at its end, so "hoà", "hòa",
-    "HOÀ" and their NFD forms all give the same key while "hoa" and "hóa" stay different.
+    The tone marks are taken out of the syllable and appended at its end (in a fixed order,
+    for the rare foreign word with several), so "hoà", "hòa", "HOÀ" and their NFD forms all
+    give the same key while "hoa" and "hóa" stay different.
     """
     decomposed = unicodedata.normalize("NFD", syllable.translate(_LOOKALIKES))
-    tones = "".join(ch for ch in decomposed if ch in TONE_MARKS)
-    base = "".join(ch for ch in decomposed if ch not in TONE_MARKS)
+    base = decomposed.translate(_DROP_TONES)
+    tones = "".join(mark * decomposed.count(mark) for mark in _TONE_ORDER) if len(base) < len(decomposed) else ""
     return nfc(base).casefold() + tones
 
 

@@ -115,21 +115,31 @@ def _concept_cells(concept: ET.Element) -> tuple[Cells, list[str]]:
 
 
 def _terms(lang_sec: ET.Element) -> tuple[str, list[str], list[str]]:
-    """(preferred term, other terms, acronyms); without a preferred mark the first term is preferred."""
+    """(preferred term, other terms, acronyms).
+
+    Without a term marked preferred, the first term with no status at all is taken as
+    preferred (TBX from other tools); terms marked admitted never are, so an entry whose `en`
+    is empty (a person) keeps it empty.
+    """
     preferred: str | None = None
     others: list[str] = []
     acronyms: list[str] = []
+    unmarked: list[str] = []
     for term_sec in lang_sec.iter("termSec"):
         term = term_sec.findtext("term") or ""
         notes = {note.get("type"): note.text for note in term_sec.iter("termNote")}
+        status = notes.get("administrativeStatus")
         if notes.get("termType") == "acronym":
             acronyms.append(term)
-        elif notes.get("administrativeStatus") == PREFERRED and preferred is None:
+        elif status == PREFERRED and preferred is None:
             preferred = term
         else:
             others.append(term)
-    if preferred is None and others:
-        preferred = others.pop(0)
+            if status is None:
+                unmarked.append(term)
+    if preferred is None and unmarked:
+        preferred = unmarked[0]
+        others.remove(preferred)
     return preferred or "", others, acronyms
 
 

@@ -25,8 +25,14 @@ def read_rows(path: Path) -> tuple[list[Row], list[Problem]]:
     return read_table(records, str(path))
 
 
+def dumps(entries: Iterable[Entry], comments: Iterable[str] = ()) -> str:
+    """The TSV text: `#` comment lines, the canonical header, then one entry per line."""
+    lines = [f"# {comment}" for comment in comments]
+    lines.append("\t".join(COLUMNS))
+    lines += ["\t".join(to_row(entry).values()) for entry in entries]
+    return "\n".join(lines) + "\n"
+
+
 def write(entries: Iterable[Entry], path: Path) -> None:
     """Write entries with the canonical header, one per line."""
-    lines = ["\t".join(COLUMNS)]
-    lines += ["\t".join(to_row(entry).values()) for entry in entries]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(dumps(entries), encoding="utf-8")

@@ -27,10 +27,20 @@ import sacrebleu
 
 from glossary import load_glossary
 from glossary.errors import GlossaryError
+from translate import ModelNotAvailable, Translator
+from translate.cli import builtin_glossary_files
 from translate.evaluate import EvalInputs, EvaluationInputError, evaluate, render_json, render_markdown
 from translate.evaluate.testsets import TESTSETS, EvalSet, load_testset
+from translate.model import PRECISIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,23 +48,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", required=True, help="model id or local directory, as for `vi2en translate`")
     parser.add_argument("--testset", required=True, choices=TESTSETS)
     parser.add_argument("--glossary", type=Path, action="append", default=[], metavar="TSV",
-                        help="glossary file(s) for the second system (default: glossary/data/*.tsv)")
+                        help="glossary file(s) for the second system and the term metrics "
+                             "(default: the built-in glossary, glossary/data/*.tsv)")
     parser.add_argument("--mode", choices=("hard", "soft"), default="hard",
                         help="glossary mode of the second system (default: %(default)s)")
-    parser.add_argument("--beams", type=int, default=4, help="beam size of both systems (default: %(default)s)")
-    parser.add_argument("--limit", type=int, metavar="N", help="only the first N segments (quick runs, tests)")
+    parser.add_argument("--beams", type=_positive, default=4, help="beam size of both systems (default: %(default)s)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="model precision of both systems (default: %(default)s)")
+    parser.add_argument("--limit", type=_positive, metavar="N", help="only the first N segments (quick runs, tests)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="report folder (default: out/eval/TESTSET); gets report.md, report.json, hypotheses")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default: %(default)s)")
     return parser.parse_args(argv)
 
 
-def _translate(model: str, beams: int, glossary: list[Path], mode: str, sources: list[str]) -> tuple[list[str], dict[str, Any]]:
+def _translate(args: argparse.Namespace, glossary: list[Path], mode: str, sources: list[str]) -> tuple[list[str], dict[str, Any]]:
     """Load one system, translate every source line, and time both steps."""
-    from translate import Translator
-
     started = time.perf_counter()
-    translator = Translator.load(model=model, beams=beams, glossary=[str(p) for p in glossary], glossary_mode=mode)
+    translator = Translator.load(
+        args.model, glossary=glossary, glossary_mode=mode, beams=args.beams, precision=args.precision
+    )
     loaded = time.perf_counter()
     hypotheses = translator.translate_lines(sources)
     seconds = time.perf_counter() - loaded
@@ -71,9 +84,9 @@ def run(args: argparse.Namespace) -> Path:
     testset: EvalSet = load_testset(args.testset, PROJECT_ROOT)
     if args.limit is not None:
         testset = testset.head(args.limit)
-    glossary = args.glossary or sorted((PROJECT_ROOT / "glossary" / "data").glob("*.tsv"))
+    glossary = args.glossary or builtin_glossary_files()
     if not glossary:
-        raise EvaluationInputError("no glossary: pass --glossary or add glossary/data/*.tsv")
+        raise EvaluationInputError("no glossary: pass --glossary, or add glossary/data/*.tsv")
     matcher = load_glossary(*glossary).matcher()
     out = args.out or PROJECT_ROOT / "out" / "eval" / args.testset
     out.mkdir(parents=True, exist_ok=True)
@@ -83,7 +96,7 @@ def run(args: argparse.Namespace) -> Path:
     hypotheses: dict[str, list[str]] = {}
     infos: dict[str, dict[str, Any]] = {}
     for mode, name in names.items():
-        hypotheses[name], infos[name] = _translate(args.model, args.beams, glossary, mode, testset.sources)
+        hypotheses[name], infos[name] = _translate(args, glossary, mode, testset.sources)
         hyp_file = out / f"hyp.{mode}.en"
         hyp_file.write_text("".join(line + "\n" for line in hypotheses[name]), encoding="utf-8")
         infos[name]["hypotheses"] = str(hyp_file)
@@ -92,7 +105,7 @@ def run(args: argparse.Namespace) -> Path:
     meta = {
         "model": args.model,
         "beams": args.beams,
-        "precision": "float32 (Translator default)",
+        "precision": args.precision,
         "glossary files": [str(path) for path in glossary],
         "glossary mode": args.mode,
         "test set": f"{testset.name} ({len(testset.sources)} segments, {len(testset.documents)} documents)",
@@ -116,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         out = run(args)
-    except (EvaluationInputError, GlossaryError) as error:
+    except (EvaluationInputError, GlossaryError, ModelNotAvailable) as error:
         print(f"evaluate_model: error: {error}", file=sys.stderr)
         return 2
     print(f"report written to {out / 'report.md'} and {out / 'report.json'}")

@@ -5,20 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_evaluate_support import write_lines as write
 
 from translate.evaluate.io import (
     Document,
+    EvalInputs,
     EvaluationInputError,
+    document_name,
     documents_from_names,
     read_inputs,
     read_lines,
 )
-
-
-def write(path: Path, lines: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
 
 
 def test_hypothesis_reference_count_mismatch_names_both_counts_and_files(tmp_path: Path) -> None:
@@ -71,9 +68,9 @@ def test_lines_are_read_like_sacrebleu(tmp_path: Path) -> None:
 def test_folders_align_documents_by_name_and_check_each_document(tmp_path: Path) -> None:
     write(tmp_path / "ref" / "b.en", ["b1"])
     write(tmp_path / "ref" / "a.en", ["a1", "a2"])
-    write(tmp_path / "hyp" / "a.txt", ["A1", "A2"])
+    write(tmp_path / "hyp" / "a.en.txt", ["A1", "A2"])
     write(tmp_path / "hyp" / "b.txt", ["B1"])
-    write(tmp_path / "src" / "a.vi", ["sa1", "sa2"])
+    write(tmp_path / "src" / "a.vi.txt", ["sa1", "sa2"])
     write(tmp_path / "src" / "b.vi", ["sb1"])
     inputs = read_inputs([tmp_path / "hyp"], [tmp_path / "ref"], tmp_path / "src")
     assert inputs.documents == (Document("a", 0, 2), Document("b", 2, 3))
@@ -81,10 +78,23 @@ def test_folders_align_documents_by_name_and_check_each_document(tmp_path: Path)
     assert inputs.sources == ["sa1", "sa2", "sb1"]
 
     # Same total (3 lines) but split differently: still an error, naming the document files.
-    write(tmp_path / "hyp" / "a.txt", ["A1"])
+    write(tmp_path / "hyp" / "a.en.txt", ["A1"])
     write(tmp_path / "hyp" / "b.txt", ["B1", "B2"])
-    with pytest.raises(EvaluationInputError, match=r"a\.txt has 1 lines but reference .*a\.en has 2 lines"):
+    with pytest.raises(EvaluationInputError, match=r"a\.en\.txt has 1 lines but reference .*a\.en has 2 lines"):
         read_inputs([tmp_path / "hyp"], [tmp_path / "ref"])
+
+
+def test_document_names_ignore_extension_and_language_tag() -> None:
+    names = ["2021-apec.txt", "2021-apec.en.txt", "2021-apec.vi", "2021-apec.en"]
+    assert {document_name(Path(name)) for name in names} == {"2021-apec"}
+    assert document_name(Path("report.v2.txt")) == "report.v2"
+
+
+def test_same_document_twice_in_a_folder(tmp_path: Path) -> None:
+    write(tmp_path / "ref" / "a.en", ["a"])
+    write(tmp_path / "ref" / "a.en.txt", ["a"])
+    with pytest.raises(EvaluationInputError, match="are the same document 'a'"):
+        read_inputs([tmp_path / "ref"], [tmp_path / "ref"])
 
 
 def test_folder_with_missing_or_extra_documents(tmp_path: Path) -> None:
@@ -113,3 +123,17 @@ def test_documents_from_names_groups_runs_and_rejects_split_documents() -> None:
     assert documents_from_names(["u1", "u1", "u2"]) == (Document("u1", 0, 2), Document("u2", 2, 3))
     with pytest.raises(EvaluationInputError, match="not contiguous"):
         documents_from_names(["u1", "u2", "u1"])
+
+
+def test_inputs_built_in_code_are_checked_too() -> None:
+    """A translation run hands its output over directly; a short output must not shorten the score."""
+    documents = (Document("all", 0, 3),)
+    EvalInputs({"sys": ["a", "b", "c"]}, [["a", "b", "c"]], ["x", "y", "z"], documents)
+    with pytest.raises(EvaluationInputError, match="hypothesis sys has 2 segments but reference 1 has 3"):
+        EvalInputs({"sys": ["a", "b"]}, [["a", "b", "c"]], None, documents)
+    with pytest.raises(EvaluationInputError, match="source has 4 segments but reference 1 has 3"):
+        EvalInputs({"sys": ["a", "b", "c"]}, [["a", "b", "c"]], ["w", "x", "y", "z"], documents)
+    with pytest.raises(EvaluationInputError, match="documents do not cover"):
+        EvalInputs({"sys": ["a", "b", "c"]}, [["a", "b", "c"]], None, (Document("a", 0, 2),))
+    with pytest.raises(EvaluationInputError, match="each non-empty"):
+        EvalInputs({"sys": ["a"]}, [["a"]], None, (Document("a", 0, 0), Document("b", 0, 1)))

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from test_evaluate_support import flores_lines, sacrebleu_cli, write_lines
 
 from translate.evaluate.significance import Comparison, compare
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FLORES_EN = SHARED / "eval" / "flores200-devtest" / "flores200.devtest.en"
-SACREBLEU = Path(sys.executable).with_name("sacrebleu")
 METRICS = ["BLEU", "chrF2++", "TER"]  # the CLI's column order for `-m bleu chrf ter`
 
 
 @pytest.fixture(scope="module")
 def systems() -> tuple[list[str], list[str], list[str]]:
     """References, a close system (few lines damaged) and a worse one (many lines damaged)."""
-    if not FLORES_EN.is_file():
-        pytest.skip(f"../shared not present: {FLORES_EN}")
-    references = FLORES_EN.read_text(encoding="utf-8").splitlines()[:150]
+    references = flores_lines(150)
     close = [" ".join(line.split()[1:]) if i % 10 == 0 else line for i, line in enumerate(references)]
     worse = [" ".join(line.split()[::2]) if i % 2 == 0 else line for i, line in enumerate(references)]
     return references, close, worse
@@ -30,16 +24,11 @@ def systems() -> tuple[list[str], list[str], list[str]]:
 
 def cli_p_values(tmp_path: Path, references: list[str], baseline: list[str], system: list[str], test: str) -> list[float]:
     """p-values printed by the sacrebleu console script's table (its JSON output fails on numpy floats)."""
-    files = []
-    for name, lines in (("ref", references), ("base", baseline), ("sys", system)):
-        files.append(tmp_path / f"{name}.en")
-        files[-1].write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    completed = subprocess.run(
-        [str(SACREBLEU), str(files[0]), "-i", str(files[1]), str(files[2]), "-m", "bleu", "chrf", "ter",
-         "--chrf-word-order", "2", f"--paired-{test}", "-f", "text"],
-        capture_output=True, text=True, check=True,
-    )
-    return [float(p) for p in re.findall(r"\(p = ([0-9.]+)\)", completed.stdout)]
+    ref, base, sys_ = (write_lines(tmp_path / f"{name}.en", lines)
+                       for name, lines in (("ref", references), ("base", baseline), ("sys", system)))
+    out = sacrebleu_cli(str(ref), "-i", str(base), str(sys_), "-m", "bleu", "chrf", "ter",
+                        "--chrf-word-order", "2", f"--paired-{test}", "-f", "text")
+    return [float(p) for p in re.findall(r"\(p = ([0-9.]+)\)", out)]
 
 
 @pytest.mark.parametrize("test", ["bs", "ar"])

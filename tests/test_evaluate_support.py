@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import subprocess
@@ -71,12 +70,9 @@ def sacrebleu_cli_scores(hyp: Path, refs: list[Path]) -> dict[str, float]:
 
 
 def run_evaluate(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``vi2en evaluate ARGV`` through the sub-command's own parser; (exit code, stdout, stderr)."""
-    from translate.evaluate.cli import register
+    """Run ``vi2en evaluate ARGV`` in-process through the real ``vi2en`` entry point; (exit code, stdout, stderr)."""
+    from translate.cli import main
 
-    parser = argparse.ArgumentParser(prog="vi2en")
-    register(parser.add_subparsers())
-    args = parser.parse_args(["evaluate", *argv])
-    code = args.func(args)
+    code = main(["evaluate", *argv])
     captured = capsys.readouterr()
     return code, captured.out, captured.err

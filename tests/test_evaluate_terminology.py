@@ -18,6 +18,7 @@ ROWS = [
     ("Hà Nội", "Hanoi", "place", "Ha Noi"),
     ("Thủ tướng", "Prime Minister", "title", ""),
     ("xúc tiến thương mại", "trade promotion", "other", ""),
+    ("FTA", "FTA", "acronym", "FTAs"),
 ]
 
 
@@ -86,8 +87,17 @@ def test_consistency_per_document(matcher: Any) -> None:
     documents = (Document("a", 0, 2), Document("b", 2, 4), Document("c", 4, 6), Document("d", 6, 7))
     result = report(matcher, sources, hypotheses, documents)
     assert (result.consistent_terms, result.repeated_terms, result.consistency) == (1, 3, 1 / 3)
+    assert [(i.document, i.used, i.found, i.required) for i in result.inconsistent] == [
+        ("a", ("Ha Noi", "Hanoi"), 2, 2), ("c", ("Hanoi",), 1, 2)]
     assert [(m.document, m.line) for m in result.misses] == [("c", 2)]
     assert (result.found, result.required) == (7, 8)
+
+
+def test_case_and_inflected_renderings_are_one_way(matcher: Any) -> None:
+    """FTA/FTAs and a capitalised first word are the same way of rendering a term."""
+    result = report(matcher, ["FTA mới và các FTA cũ.", "Xúc tiến thương mại và xúc tiến thương mại."],
+                    ["The new FTA and the old FTAs.", "Trade promotion and trade promotion."])
+    assert (result.accuracy, result.repeated_terms, result.inconsistent) == (1.0, 2, ())
 
 
 def test_double_renderings_are_counted(matcher: Any) -> None:

@@ -12,10 +12,7 @@ import pytest
 
 from translate.document import parse_document
 from translate.inputs import InputError, InputProblem, SourceDocument, decode_text, read_documents
-from translate.segment import split_sentences
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-AMM32 = SHARED / "articles" / "000_7ebd6aafe0aa8c06.txt"
+from translate.segment import split_long
 
 VIETNAMESE = "Trong hai ngày 8-9/11, Bộ trưởng Bùi Thanh Sơn đã tham dự Hội nghị. Theo đó, APEC cần hợp tác."
 TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -133,16 +130,20 @@ def test_html_without_text_is_refused() -> None:
 
 
 def test_nfd_text_comes_out_nfc_and_segments_identically() -> None:
-    if not AMM32.exists():
-        pytest.skip(f"../shared not present: {AMM32} is missing")
-    nfc = AMM32.read_text(encoding="utf-8")
+    nfc = (
+        " date 2021-11 Trong hai ngày 8-9/11, Bộ trưởng Bùi Thanh Sơn đã tham dự Hội nghị.\n\n"
+        "Bộ trưởng Ngoại giao Bùi Thanh Sơn dự Hội nghị. (Ảnh: Lâm Khánh/TTXVN)\n\n"
+        "Về định hướng ưu tiên hợp tác, Bộ trưởng nhấn mạnh một số nội dung chính. Theo đó, APEC cần hợp tác.\n"
+    )
     nfd = unicodedata.normalize("NFD", nfc)
     assert nfd != nfc
     text, warnings = decode_text(nfd.encode(), "a.txt")
     assert text == nfc
     assert warnings == ["Unicode was decomposed (NFD) or mixed; normalised to NFC"]
-    assert parse_document(text).segments() == parse_document(nfc).segments()
-    assert split_sentences(text) == split_sentences(nfc)
+    document = parse_document(text)
+    assert document.segments() == parse_document(nfc).segments()
+    assert len(document.segments()) == 4
+    assert [line.kind for line in document.lines] == ["paragraph", "blank", "caption", "blank", "paragraph"]
 
 
 def test_mixed_normalisation_is_also_normalised() -> None:
@@ -229,7 +230,12 @@ def test_jsonl_with_bad_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("doc_id", "file_name"),
-    [("../../etc/passwd", "etc_passwd.txt"), ("bài viết 1", "bài_viết_1.txt"), (".", "_.txt"), ("a" * 300, "a" * 200 + ".txt")],
+    [
+        ("../../etc/passwd", "etc_passwd.txt"),
+        ("bài viết 1", "bài_viết_1.txt"),
+        (".", "_.txt"),
+        ("a" * 300, "a" * 200 + ".txt"),
+    ],
 )
 def test_jsonl_ids_are_sanitised_into_safe_file_names(tmp_path: Path, doc_id: str, file_name: str) -> None:
     path = tmp_path / "x.jsonl"
@@ -254,8 +260,18 @@ def test_outputs_that_would_collide_are_refused(tmp_path: Path) -> None:
     )
     results = read_all(tmp_path / "one", tmp_path / "two", tmp_path / "ids.jsonl")
     assert [type(r).__name__ for r in results] == ["SourceDocument", "InputProblem", "SourceDocument", "InputProblem"]
-    assert "would overwrite that of A.txt" in results[1].message  # type: ignore[union-attr]
-    assert "would overwrite that of a/b" in results[3].message  # type: ignore[union-attr]
+    messages = [r.message for r in results if isinstance(r, InputProblem)]
+    assert "would overwrite that of A.txt" in messages[0]
+    assert "would overwrite that of a/b" in messages[1]
+
+
+def test_ids_must_be_unique_across_inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Câu.", encoding="utf-8")
+    (tmp_path / "ids.jsonl").write_text('{"id": "a.txt", "text": "Một."}\n', encoding="utf-8")
+    document, problem = read_all(tmp_path / "a.txt", tmp_path / "ids.jsonl")
+    assert isinstance(document, SourceDocument) and document.doc_id == "a.txt"
+    assert isinstance(problem, InputProblem) and problem.doc_id == "a.txt"
+    assert "an earlier input has the same id" in problem.message
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,15 +284,34 @@ def test_missing_unsupported_and_empty_folder_inputs(tmp_path: Path) -> None:
     (tmp_path / "doc.pdf").write_bytes(b"%PDF")
     (tmp_path / "empty").mkdir()
     results = read_all(tmp_path / "nope.txt", tmp_path / "doc.pdf", tmp_path / "empty")
-    assert all(isinstance(r, InputProblem) for r in results)
-    messages = [r.message for r in results]  # type: ignore[union-attr]
+    messages = [r.message for r in results if isinstance(r, InputProblem)]
+    assert len(messages) == len(results)
     assert "no such file or folder" in messages[0]
     assert "unsupported input type .pdf" in messages[1]
     assert "no .txt or .md files" in messages[2]
 
 
-def test_five_thousand_word_file_is_read_whole(tmp_path: Path) -> None:
-    paragraph = " ".join(f"từ{i}," for i in range(5000))
+def test_five_thousand_word_paragraph_goes_through_whole(tmp_path: Path) -> None:
+    """A single huge paragraph survives reading, parsing and length splitting intact."""
+    paragraph = " ".join(f"từ{i}," if i % 7 else f"từ{i}" for i in range(5000))
     (tmp_path / "long.txt").write_text(paragraph, encoding="utf-8")
     (document,) = read_all(tmp_path / "long.txt")
     assert isinstance(document, SourceDocument) and document.text == paragraph
+    (segment,) = parse_document(document.text).segments()
+    pieces = split_long(segment, 50, lambda text: len(text.split()))
+    assert all(len(piece.split()) <= 50 for piece in pieces)
+    assert " ".join(pieces) == paragraph
+
+
+def test_jsonl_line_in_legacy_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "batch.jsonl"
+    before = b'{"id": "1", "text": "Vi'
+    path.write_bytes(before + cp1258("ệt Nam") + b'"}\n')
+    (problem,) = [r for r in read_all(path) if "UTF-8" in getattr(r, "message", "")]
+    assert isinstance(problem, InputProblem) and problem.doc_id == f"{path}:1"
+    assert problem.message.startswith(f"{path}:1: not valid UTF-8 (byte offset {len(before)} in the line)")
+
+
+def test_conversion_hint_quotes_file_names() -> None:
+    with pytest.raises(InputError, match="iconv -f cp1258 -t utf-8 'bài 1.txt'"):
+        decode_text(cp1258("Việt Nam"), "bài 1.txt")

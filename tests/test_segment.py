@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -169,6 +170,13 @@ def test_short_segment_is_returned_whole_with_one_call() -> None:
     assert counter.calls == 1
 
 
+def test_known_counts_are_not_asked_again() -> None:
+    counter = CountingCounter()
+    pieces = split_long("một hai ba bốn năm, sáu bảy tám chín mười mười_một", 10, counter)
+    assert pieces == ["một hai ba bốn năm,", "sáu bảy tám chín mười mười_một"]
+    assert counter.calls == 3  # the whole segment once, then each half
+
+
 def test_prefers_semicolon_near_the_middle() -> None:
     segment = "một hai, ba bốn năm; sáu bảy, tám chín mười"
     assert split_long(segment, 6, word_count) == ["một hai, ba bốn năm;", "sáu bảy, tám chín mười"]
@@ -226,7 +234,7 @@ def test_five_thousand_word_paragraph_is_fast_lossless_and_frugal(amm32_paragrap
     st.sampled_from([word_count, len, lambda text: len(text) // 3 + 1]),
 )
 @settings(max_examples=300, deadline=None)
-def test_split_long_laws(words: list[str], max_tokens: int, count_tokens) -> None:  # type: ignore[no-untyped-def]
+def test_split_long_laws(words: list[str], max_tokens: int, count_tokens: Callable[[str], int]) -> None:
     segment = " ".join(words)
     pieces = split_long(segment, max_tokens, count_tokens)
     assert " ".join(pieces) == segment

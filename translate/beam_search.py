@@ -196,21 +196,24 @@ def _apply_constraint_masks(
         seg = segments[seg_id]
         if seg.constraints is None:
             continue
-        remaining = seg.max_new - generated  # token slots left before the final EOS
+        budget = seg.max_new - generated - 1  # token slots after this one, before the final EOS
         for row in range(block * k, block * k + k):
             state = states[row]
             assert state is not None
-            forced: list[int] = []
+            only: list[int] = []
             if hard and not state.all_met():
                 logp[row, vocab.eos] = NEG_INF
-                if state.tokens_needed() >= remaining:
-                    forced = sorted(state.forced())
-            kept = logp[row, forced].clone() if forced else None
+                allowed, banned = state.within_budget(budget)
+                if allowed is not None:
+                    only = sorted(allowed)
+                elif banned:
+                    logp[row, sorted(banned)] = NEG_INF
+            kept = logp[row, only].clone() if only else None
             if state.just_completed:
                 logp[row].masked_fill_(vocab.continues_word, NEG_INF)
             if kept is not None:
                 logp[row] = NEG_INF
-                logp[row, forced] = kept
+                logp[row, only] = kept
 
 
 def _constraint_candidates(

@@ -6,7 +6,7 @@ it is currently producing.  Keeping this separate from the beam search makes the
 without a model, and lets the decoder ask the only three questions it needs:
 
 * which tokens would make progress (``allowed``), to add them as beam candidates;
-* which tokens it *must* take when the remaining length budget is just enough (``forced``);
+* which tokens keep every constraint reachable within the remaining length budget (``within_budget``);
 * how many constraint tokens it has produced (``progress``), to put it in a bank (dynamic beam allocation).
 
 A constraint is *disjunctive*: any one of its alternatives (token sequences: the preferred English
@@ -114,10 +114,11 @@ class ConstraintState:
         return [i for i, done in enumerate(self.met) if not done and i != self.active]
 
     def allowed(self) -> set[int]:
-        """Tokens that make progress: continue the active constraint or start an unmet one."""
+        """Tokens that make progress: continue the active constraint, or start (or restart) an unmet one."""
         tokens: set[int] = set(self.node.children) if self.node is not None else set()
-        for i in self._unmet():
-            tokens |= self.cset.first_tokens[i]
+        for i, done in enumerate(self.met):
+            if not done:
+                tokens |= self.cset.first_tokens[i]
         return tokens
 
     def tokens_needed(self) -> int:
@@ -125,24 +126,39 @@ class ConstraintState:
         active = self.node.min_remaining if self.node is not None else 0
         return active + sum(self.cset.min_lengths[i] for i in self._unmet())
 
-    def forced(self) -> set[int]:
-        """Tokens that keep every constraint reachable when the budget is exactly :meth:`tokens_needed`."""
-        if self.node is not None:
-            return _shortest_steps(self.node)
-        tokens: set[int] = set()
-        for i in self._unmet():
-            tokens |= _shortest_steps(self.cset.roots[i])
-        return tokens
+    def within_budget(self, budget: int) -> tuple[set[int] | None, set[int]]:
+        """Tokens that keep every constraint reachable when at most ``budget`` tokens may follow this one.
+
+        Returns ``(only, banned)``: when ``only`` is a set, nothing else may be produced (leaving the
+        active constraint would cost more than the budget); otherwise any token but ``banned`` is fine
+        (``banned`` are constraint tokens that would commit to an alternative too long for the budget).
+        Following these rules from a state whose :meth:`tokens_needed` is within the budget always ends
+        with every constraint met: the guarantee rests on this method.
+        """
+        progress = {t: self.advance(t).tokens_needed() for t in self.allowed()}
+        if self._needed_if_abandoned() > budget:
+            return {t for t, needed in progress.items() if needed <= budget}, set()
+        return None, {t for t, needed in progress.items() if needed > budget}
+
+    def _needed_if_abandoned(self) -> int:
+        """Tokens needed if the next token leaves the active constraint: it must then be redone."""
+        return sum(length for length, done in zip(self.cset.min_lengths, self.met) if not done)
 
     def advance(self, token: int) -> "ConstraintState":
         """The state after producing ``token``."""
         if self.node is not None and token in self.node.children:
             return self._enter(self.active, self.node.children[token], self.depth + 1)
-        candidates = self._unmet() + ([self.active] if self.active >= 0 else [])
-        for i in sorted(candidates):
-            child = self.cset.roots[i].children.get(token)
-            if child is not None:
-                return self._enter(i, child, 1)
+        # A token may start several constraints: take the one it brings closest to completion (the
+        # token lies on one of its shortest alternatives), so that following ``forced`` tokens always
+        # lowers ``tokens_needed`` by one; ties go to the earlier constraint, for determinism.
+        starts = [
+            (child.min_remaining + 1 - self.cset.min_lengths[i], i, child)
+            for i in self._unmet() + ([self.active] if self.active >= 0 else [])
+            if (child := self.cset.roots[i].children.get(token)) is not None
+        ]
+        if starts:
+            _, index, child = min(starts, key=lambda s: (s[0], s[1]))
+            return self._enter(index, child, 1)
         if self.node is None and not self.just_completed:
             return self
         return ConstraintState(self.cset, self.met, completed=self.completed)
@@ -152,8 +168,3 @@ class ConstraintState:
             met = tuple(done or i == index for i, done in enumerate(self.met))
             return ConstraintState(self.cset, met, completed=self.completed + depth, just_completed=True)
         return ConstraintState(self.cset, self.met, index, node, self.completed, depth)
-
-
-def _shortest_steps(node: TrieNode) -> set[int]:
-    """Children of ``node`` that lie on a shortest path to the end of an alternative."""
-    return {t for t, child in node.children.items() if child.min_remaining == node.min_remaining - 1}

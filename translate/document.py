@@ -2,9 +2,10 @@
 
 A translated article must look like the original: same lines, same blank lines, same
 bullets and headings, same line endings.  Only the prose goes to the model; list
-markers, markdown syntax, a leading metadata header and photo credits are kept out of
-it, because a model would mangle them ("TTXVN" is rendered by newsroom convention as
-"VNA", not translated, and a person's name in a credit is written without diacritics).
+markers, markdown syntax, a leading metadata header, lines holding only a date and
+photo credits are kept out of it, because a model would mangle them ("TTXVN" is
+rendered by newsroom convention as "VNA", not translated, and a person's name in a
+credit is written without diacritics).
 
 `parse_document` cuts every physical line into prefix + body + suffix (their
 concatenation is exactly the original line) and splits the body into sentences;
@@ -22,7 +23,9 @@ from translate.segment import split_sentences
 
 __all__ = ["Document", "Line", "LineKind", "lines_document", "parse_document", "render_credit"]
 
-LineKind = Literal["blank", "title", "paragraph", "bullet", "caption", "heading"]
+#: "dateline" is a line holding nothing but a date ("24/10/2020"): kept verbatim, as
+#: English news sites print the same numeric date and a model would only garble it.
+LineKind = Literal["blank", "title", "paragraph", "bullet", "caption", "heading", "dateline"]
 
 #: A first line longer than this is only a title if it does not end in a period.
 TITLE_MAX_WORDS = 12
@@ -32,18 +35,24 @@ _LINE_BREAK_RE = re.compile(r"(\r\n|\n|\r)")
 _HEADER_RE = re.compile(
     r"\s*(?:date|published|updated)\s*:?\s*\d{4}-\d{2}(?:-\d{2})?(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:\s+|$)"
 )
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+_DATE = r"(?:\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})"
+#: A line holding only a date, optionally with a time ("12/6/2024 10:30").
+_DATELINE_RE = re.compile(rf"\s*(?:{_TIME}\s*[-|,]?\s*)?{_DATE}(?:\s*[-|,]?\s*{_TIME})?\s*")
 _HEADING_RE = re.compile(r"\s*#{1,6}(?:\s+|$)")
 _BULLET_RE = re.compile(r"\s*(?:[-*•+]|\d{1,3}[.)])\s+")
 
 # Photo credits at the end of a line.  Parenthesised ones may follow anything; bare
 # ones ("… Nhật Bắc. Ảnh: VGP/Nhật Bắc") only the start of the line or a finished
 # sentence, so that "ảnh" inside a sentence is never taken for a credit.
-_CREDIT_LABEL = r"(?P<label>(?:Ảnh|ảnh|ẢNH)(?:\s+(?:minh\s+họa|minh\s+hoạ|tư\s+liệu))?)"
+_CREDIT_KINDS = r"(?:\s+(?:minh\s+họa|minh\s+hoạ|tư\s+liệu))?"
 _PAREN_CREDIT_RE = re.compile(
-    rf"(?P<lead>\s*)\(\s*{_CREDIT_LABEL}(?:\s*:\s*(?P<source>[^()]*?))?\s*\)(?P<trail>\s*)$"
+    rf"(?P<lead>\s*)\(\s*(?P<label>(?:Ảnh|ảnh|ẢNH){_CREDIT_KINDS})"
+    r"(?:\s*:\s*(?P<source>[^()]*?))?\s*\)(?P<trail>\s*)$"
 )
 _BARE_CREDIT_RE = re.compile(
-    rf"(?:^|(?<=[.!?…”\"»)]))(?P<lead>\s*){_CREDIT_LABEL}\s*:\s*(?P<source>[^()]+?)(?P<trail>\s*)$"
+    rf"(?:^|(?<=[.!?…”\"»)]))(?P<lead>\s*)(?P<label>(?:Ảnh|ẢNH){_CREDIT_KINDS})"
+    r"\s*:\s*(?P<source>[^()\s][^()]*?)(?P<trail>\s*)$"
 )
 _LABEL_EN = {"": "Photo", "minh họa": "Illustrative photo", "tư liệu": "File photo"}
 #: Vietnamese agency acronyms whose English-language editions use another acronym;
@@ -104,6 +113,7 @@ class Document:
         parts: list[str] = []
         remaining = iter(translations)
         for line in self.lines:
+            # zip asks line.sentences first, so it never consumes a translation too many.
             body = " ".join(
                 " ".join(translation.split())
                 for sentence, translation in zip(line.sentences, remaining)
@@ -140,16 +150,14 @@ def render_credit(label: str, source: str | None) -> str:
 
 def _split_credit(content: str) -> tuple[str, str, str]:
     """Split "text (Ảnh: X)" into (text, original credit suffix, rendered suffix)."""
-    paren = _PAREN_CREDIT_RE.search(content)
-    if paren is not None:
-        rendered = f"({render_credit(paren['label'], paren['source'])})"
-        match = paren
+    match = _PAREN_CREDIT_RE.search(content)
+    if match is not None:
+        rendered = f"({render_credit(match['label'], match['source'])})"
     else:
-        bare = _BARE_CREDIT_RE.search(content)
-        if bare is None or ". " in bare["source"]:
+        match = _BARE_CREDIT_RE.search(content)
+        if match is None or ". " in match["source"]:  # a sentence, not a name list
             return content, "", ""
-        rendered = render_credit(bare["label"], bare["source"])
-        match = bare
+        rendered = render_credit(match["label"], match["source"])
     return (
         content[: match.start()],
         content[match.start() :],
@@ -166,6 +174,8 @@ def _parse_line(content: str, ending: str, header_allowed: bool, title_allowed: 
     """Cut one line into prefix, body and suffix and classify it."""
     if not content.strip():
         return Line(content, "", "", "blank", ending, "", ())
+    if _DATELINE_RE.fullmatch(content):
+        return Line(content, "", "", "dateline", ending, "", ())
     prefix_end = 0
     if header_allowed and (header := _HEADER_RE.match(content)):
         prefix_end = header.end()

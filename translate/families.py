@@ -116,7 +116,7 @@ class Family:
 
         Padding, language codes, sentinels and ``<s>`` are never part of a translation, and ``decode`` would
         silently drop a generated ``<unk>`` (losing the word it stood for), so none may be generated.  Rows past
-        the tokenizer's length (embedding padding, M2M-100's "madeup words") cannot even be decoded.
+        the tokenizer's length are embedding padding, or M2M-100's language codes and "madeup words".
         """
         special = set(self.tokenizer.all_special_ids) - {self.eos_token_id}
         return sorted(special | set(range(len(self.tokenizer), self.vocab_size)))

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import re
+import shlex
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -174,7 +175,7 @@ def decode_text(raw: bytes, name: str) -> tuple[str, list[str]]:
     if not raw.strip():
         raise InputError(f"{name}: the file is empty" + (" (only whitespace)" if raw else ""))
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{name}: the file is UTF-16; convert it with: iconv -f utf-16 -t utf-8 {name}")
+        raise InputError(f"{name}: the file is UTF-16; convert it with: iconv -f utf-16 -t utf-8 {shlex.quote(name)}")
     if b"\0" in raw:
         raise _binary_error(name, f"NUL byte at byte offset {raw.index(0)}")
     skipped = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
@@ -189,7 +190,7 @@ def decode_text(raw: bytes, name: str) -> tuple[str, list[str]]:
         raise InputError(
             f"{name}: not valid UTF-8: byte 0x{raw[offset]:02X} at byte offset {offset} "
             f"(line {line}). Vietnamese text saved in the Windows "
-            f"code page (windows-1258) can be converted with: iconv -f cp1258 -t utf-8 {name}"
+            f"code page (windows-1258) can be converted with: iconv -f cp1258 -t utf-8 {shlex.quote(name)}"
         ) from None
     return _clean_text(text, name)
 
@@ -229,7 +230,7 @@ def _read_folder(root: Path) -> Iterator[SourceDocument | InputProblem]:
         yield InputProblem(str(error.filename), f"{error.filename}: cannot read folder: {error.strerror}")
     if not found and not unreadable:
         yield InputProblem(str(root), f"{root}: no .txt or .md files in this folder (other files are ignored)")
-    for relpath in sorted(found, key=lambda p: p.parts):
+    for relpath in sorted(found):  # paths compare part by part: a folder's files stay together
         yield _read_file(root / relpath, relpath.as_posix(), relpath)
 
 
@@ -238,7 +239,10 @@ def _parse_jsonl_line(raw_line: bytes, where: str) -> tuple[str, str]:
     try:
         record = json.loads(raw_line.decode("utf-8"))
     except UnicodeDecodeError as error:
-        raise InputError(f"{where}: not valid UTF-8 (byte offset {error.start} in the line)") from None
+        raise InputError(
+            f"{where}: not valid UTF-8 (byte offset {error.start} in the line); a file in the Windows "
+            "code page (windows-1258) can be converted with: iconv -f cp1258 -t utf-8"
+        ) from None
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: invalid JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(record, dict):
@@ -315,25 +319,36 @@ def _read_input(item: str | Path) -> Iterator[SourceDocument | InputProblem]:
         )
 
 
+def _register(document: SourceDocument, outputs: dict[str, str], ids: set[str]) -> InputProblem | None:
+    """Record a document's output and id, or say why it clashes with an earlier one."""
+    output = document.output_relpath.as_posix().casefold()
+    if output in outputs:
+        return InputProblem(
+            document.doc_id,
+            f"{document.doc_id}: its output {document.output_relpath} would overwrite that of "
+            f"{outputs[output]}; rename one of them",
+        )
+    if document.doc_id in ids:
+        return InputProblem(
+            document.doc_id, f"{document.doc_id}: an earlier input has the same id; reports could not tell them apart"
+        )
+    outputs[output] = document.doc_id
+    ids.add(document.doc_id)
+    return None
+
+
 def read_documents(inputs: Sequence[str | Path]) -> Iterator[SourceDocument | InputProblem]:
     """Documents from files, folders, JSONL files and stdin ("-"), lazily, in order.
 
     Two documents that would be written to the same output file (the same name in
     two inputs, or two JSONL ids that sanitise alike; compared case-insensitively
-    for macOS/Windows file systems) would overwrite each other, so the later one is
-    reported as a problem instead.
+    for macOS/Windows file systems) would overwrite each other, and two with the same
+    id would be confused in reports, so the later one is reported as a problem.
     """
-    claimed: dict[str, str] = {}
+    outputs: dict[str, str] = {}
+    ids: set[str] = set()
     for item in inputs:
         for result in _read_input(item):
             if isinstance(result, SourceDocument):
-                key = result.output_relpath.as_posix().casefold()
-                if key in claimed:
-                    result = InputProblem(
-                        result.doc_id,
-                        f"{result.doc_id}: its output {result.output_relpath} would overwrite that of "
-                        f"{claimed[key]}; rename one of them",
-                    )
-                else:
-                    claimed[key] = result.doc_id
+                result = _register(result, outputs, ids) or result
             yield result

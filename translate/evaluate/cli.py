@@ -9,6 +9,8 @@ from pathlib import Path
 from glossary import load_glossary
 from glossary.errors import GlossaryError
 
+from translate.cli import BUILTIN, builtin_glossary_files
+
 from .evaluation import evaluate
 from .io import EvaluationInputError, read_inputs
 from .report import render_json, render_markdown, render_text
@@ -32,7 +34,8 @@ examples:
   vi2en evaluate --hyp out.en --ref ref1.en --ref ref2.en
 
   # terminology: term accuracy (per occurrence), per term/type, misses, consistency
-  vi2en evaluate --hyp out.en --ref ref.en --src src.vi --glossary glossary/data/*.tsv
+  vi2en evaluate --hyp out.en --ref ref.en --src src.vi --glossary builtin
+  vi2en evaluate --hyp out.en --ref ref.en --src src.vi --glossary my-terms.tsv other.tsv
 
   # compare two systems (paired bootstrap + approximate randomisation); first --hyp is the baseline
   vi2en evaluate --hyp baseline.en --hyp glossary.en --ref ref.en --markdown > report.md
@@ -60,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--ref", type=Path, action="append", required=True, metavar="PATH",
                         help="reference (file or folder); repeat for several references per segment")
     parser.add_argument("--src", type=Path, metavar="PATH", help="Vietnamese source, needed for terminology")
-    parser.add_argument("--glossary", type=Path, action="append", default=[], metavar="TSV",
-                        help="glossary file(s) whose terms are required (needs --src); repeatable")
+    parser.add_argument("--glossary", action="extend", nargs="+", default=[], metavar="TSV",
+                        help=f"glossary file(s) whose terms are required (needs --src); '{BUILTIN}' is the "
+                             "glossary shipped with vi2en (glossary/data/*.tsv)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON (full precision) instead of a table")
     output.add_argument("--markdown", action="store_true", help="print a Markdown report instead of a table")
@@ -77,16 +81,18 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate and print; 0 when scored, 2 on bad input (the message says what to fix)."""
     if args.glossary and args.src is None:
         return _fail("--glossary needs --src: required terms are found in the source")
+    glossary = [path for value in args.glossary
+                for path in (builtin_glossary_files() if value == BUILTIN else [Path(value)])]
     try:
         inputs = read_inputs(args.hyp, args.ref, args.src)
-        matcher = load_glossary(*args.glossary).matcher() if args.glossary else None
+        matcher = load_glossary(*glossary).matcher() if glossary else None
     except (EvaluationInputError, GlossaryError) as error:
         return _fail(str(error))
     meta = {
         "hypotheses": [str(path) for path in args.hyp],
         "references": [str(path) for path in args.ref],
         **({"source": str(args.src)} if args.src else {}),
-        **({"glossary": [str(path) for path in args.glossary]} if args.glossary else {}),
+        **({"glossary": [str(path) for path in glossary]} if glossary else {}),
     }
     evaluation = evaluate(inputs, matcher, alpha=args.alpha, meta=meta)
     if args.json:

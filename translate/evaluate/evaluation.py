@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from glossary import Matcher
+
 from .io import EvalInputs
 from .scores import DocumentScores, MetricScore, corpus_scores, document_scores
 from .significance import Comparison, compare
@@ -38,7 +40,7 @@ class Evaluation:
 
 
 def evaluate(
-    inputs: EvalInputs, matcher: Any | None = None, alpha: float = 0.05, meta: dict[str, Any] | None = None
+    inputs: EvalInputs, matcher: Matcher | None = None, alpha: float = 0.05, meta: dict[str, Any] | None = None
 ) -> Evaluation:
     """Score every system of ``inputs``; with ``matcher``, also the terminology of each.
 

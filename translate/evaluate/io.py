@@ -1,7 +1,8 @@
 """Reading hypotheses, references and sources for evaluation.
 
 Each side is either one file (one segment per line) or a folder of documents whose files are
-aligned with the other sides by file stem (``doc1.txt`` ↔ ``doc1.en`` ↔ ``doc1.vi``). Lines are read
+aligned with the other sides by document name: the file name without its extension and without a
+``.en``/``.vi`` language tag (``doc1.txt`` ↔ ``doc1.en`` ↔ ``doc1.en.txt`` ↔ ``doc1.vi.txt``). Lines are read
 exactly as the sacrebleu command-line tool reads them (UTF-8, split on ``\\n`` only, trailing
 whitespace stripped), so that our scores equal the CLI's on the same files.
 
@@ -47,6 +48,23 @@ class EvalInputs:
     sources: list[str] | None
     documents: tuple[Document, ...]
 
+    def __post_init__(self) -> None:
+        """Refuse misaligned inputs built in code (e.g. by a translation run), not only read from files."""
+        if not self.hypotheses or not self.references or not self.references[0]:
+            raise EvaluationInputError("need at least one hypothesis and one non-empty reference")
+        size = len(self.references[0])
+        sides = {f"hypothesis {name}": lines for name, lines in self.hypotheses.items()}
+        sides.update({f"reference {number}": stream for number, stream in enumerate(self.references, 1)})
+        if self.sources is not None:
+            sides["source"] = self.sources
+        for role, lines in sides.items():
+            if len(lines) != size:
+                raise EvaluationInputError(f"{role} has {len(lines)} segments but reference 1 has {size}")
+        ends = [0] + [document.end for document in self.documents]
+        starts = [document.start for document in self.documents]
+        if starts != ends[:-1] or ends[-1] != size or any(d.size < 1 for d in self.documents):
+            raise EvaluationInputError(f"documents do not cover segments 0..{size} in order, each non-empty")
+
 
 def read_lines(path: Path) -> list[str]:
     """Read one segment per line the way ``sacrebleu`` does (``newline="\\n"``, ``rstrip()``)."""
@@ -76,17 +94,31 @@ def documents_from_names(names: Sequence[str]) -> tuple[Document, ...]:
     return tuple(documents)
 
 
+LANGUAGE_TAGS = frozenset({".en", ".vi"})
+
+
+def document_name(path: Path) -> str:
+    """The name that aligns a document's files across sides: ``a.en.txt`` and ``a.vi.txt`` are ``a``.
+
+    Translations are usually named after their source with a language tag, so the tag must not
+    keep a hypothesis from meeting its reference.
+    """
+    name = Path(path.stem)
+    return name.stem if name.suffix in LANGUAGE_TAGS else name.name
+
+
 def _folder_files(folder: Path) -> dict[str, Path]:
-    """Map file stem → path for the visible files of a document folder."""
+    """Map document name → path for the visible files of a document folder."""
     files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or not path.is_file():
             continue
-        if path.stem in files:
+        name = document_name(path)
+        if name in files:
             raise EvaluationInputError(
-                f"{folder}: {files[path.stem].name} and {path.name} are the same document {path.stem!r}"
+                f"{folder}: {files[name].name} and {path.name} are the same document {name!r}"
             )
-        files[path.stem] = path
+        files[name] = path
     if not files:
         raise EvaluationInputError(f"{folder}: folder has no documents")
     return files
@@ -130,8 +162,8 @@ def read_inputs(
         if not ref_lines:
             raise EvaluationInputError(f"reference {ref_path} is empty")
     if references[0].is_dir():
-        names: list[str] | None = [path.stem for path, _ in ref_parts]
-        documents = _layout([(path.stem, len(lines)) for path, lines in ref_parts])
+        names: list[str] | None = [document_name(path) for path, _ in ref_parts]
+        documents = _layout([(document_name(path), len(lines)) for path, lines in ref_parts])
     else:
         names = None
         documents = single_document(ref_parts[0][1])

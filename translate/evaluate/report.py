@@ -68,6 +68,7 @@ def _value(value: Any) -> str:
 
 
 def _term_rows(counts: Sequence[TermCount], width: int) -> list[list[str]]:
+    """Rows of a per-term or per-type accuracy table."""
     return [[count.label, _percent(count.found, count.required, width)] for count in counts]
 
 
@@ -93,7 +94,78 @@ def _terminology(system: SystemResult, terms: TermReport, width: int, markdown: 
             ],
             markdown,
         )
+    if terms.inconsistent:
+        lines += ["", f"Not rendered one way throughout their document ({len(terms.inconsistent)}):", ""]
+        lines += _table(
+            ["document", "term", "renderings used", "found/required"],
+            [
+                [item.document, item.term, " / ".join(item.used) or "none", f"{item.found}/{item.required}"]
+                for item in terms.inconsistent
+            ],
+            markdown,
+        )
     return lines
+
+
+def _scores(evaluation: Evaluation, width: int, markdown: bool) -> list[str]:
+    """Corpus scores of every system (and term accuracy when measured), with the signatures."""
+    with_terms = any(system.terms for system in evaluation.systems)
+    rows = []
+    for system in evaluation.systems:
+        row = [system.name, *(f"{score.score:.{width}f}" for score in system.corpus)]
+        if with_terms:
+            row.append(_percent(system.terms.found, system.terms.required, width) if system.terms else "n/a")
+        rows.append(row)
+    headers = ["system", *(score.name for score in evaluation.systems[0].corpus)]
+    lines = _heading("Scores", 2, markdown)
+    lines += _table(headers + (["term accuracy"] if with_terms else []), rows, markdown)
+    lines += ["", "sacreBLEU signatures:", ""]
+    return lines + [f"- {score.name}: {_code(score.signature, markdown)}" for score in evaluation.systems[0].corpus]
+
+
+def _runs(evaluation: Evaluation, markdown: bool) -> list[str]:
+    """What the caller recorded about each system (e.g. time taken), one column per key."""
+    keys = list(dict.fromkeys(key for system in evaluation.systems for key in system.info))
+    if not keys:
+        return []
+    rows = [[system.name, *(_value(system.info.get(key, "")) for key in keys)] for system in evaluation.systems]
+    return _heading("Runs", 2, markdown) + _table(["system", *keys], rows, markdown)
+
+
+def _comparisons(evaluation: Evaluation, width: int, markdown: bool) -> list[str]:
+    """The paired tests of each system against the baseline, with the tests' signatures."""
+    if not evaluation.comparisons:
+        return []
+    headers = ["metric", "baseline", "system", "baseline score", "system score", "delta",
+               "p (bootstrap)", "p (AR)", "verdict"]
+    rows = [
+        [c.metric, c.baseline, c.system, f"{c.baseline_score:.{width}f}", f"{c.system_score:.{width}f}",
+         f"{c.delta:+.{width}f}", f"{c.bootstrap_p:.4f}", f"{c.ar_p:.4f}", c.verdict]
+        for c in evaluation.comparisons
+    ]
+    signatures = {c.metric: (c.bootstrap_signature, c.ar_signature) for c in evaluation.comparisons}
+    lines = _heading("Paired significance tests", 2, markdown) + _table(headers, rows, markdown)
+    lines += ["", "Test signatures:", ""]
+    return lines + [f"- {metric} bootstrap: {_code(bs, markdown)}, AR: {_code(ar, markdown)}"
+                    for metric, (bs, ar) in signatures.items()]
+
+
+def _documents(evaluation: Evaluation, width: int, markdown: bool) -> list[str]:
+    """Per-document scores, systems side by side; folded away in Markdown (FLORES has 281 documents)."""
+    if not evaluation.systems[0].documents:
+        return []
+    headers = ["document", "segments", "system", *(score.name for score in evaluation.systems[0].corpus)]
+    rows = [
+        [doc.document, str(doc.segments), system.name, *(f"{s.score:.{width}f}" for s in doc.scores)]
+        for per_system in zip(*(system.documents for system in evaluation.systems))
+        for system, doc in zip(evaluation.systems, per_system)
+    ]
+    table = _table(headers, rows, markdown)
+    if not markdown:
+        return _heading("Per document", 2, markdown) + table
+    count = len(evaluation.systems[0].documents)
+    return _heading("Per document", 2, markdown) + [
+        "<details>", f"<summary>{count} documents</summary>", "", *table, "", "</details>"]
 
 
 def _render(evaluation: Evaluation, width: int, markdown: bool) -> str:
@@ -101,57 +173,13 @@ def _render(evaluation: Evaluation, width: int, markdown: bool) -> str:
     lines = _heading("vi2en evaluation", 1, markdown)
     lines += [f"- segments: {evaluation.segments}", f"- references per segment: {evaluation.references}"]
     lines += [f"- {key}: {_value(value)}" for key, value in evaluation.meta.items()]
-
-    metric_names = [score.name for score in evaluation.systems[0].corpus]
-    has_terms = any(system.terms for system in evaluation.systems)
-    lines += _heading("Scores", 2, markdown)
-    lines += _table(
-        ["system", *metric_names, *(["term accuracy"] if has_terms else [])],
-        [
-            [
-                system.name,
-                *(f"{score.score:.{width}f}" for score in system.corpus),
-                *([_percent(system.terms.found, system.terms.required, width) if system.terms else "n/a"]
-                  if has_terms else []),
-            ]
-            for system in evaluation.systems
-        ],
-        markdown,
-    )
-    lines += ["", "sacreBLEU signatures:", ""]
-    lines += [f"- {score.name}: {_code(score.signature, markdown)}" for score in evaluation.systems[0].corpus]
-    for system in evaluation.systems:
-        lines += [f"- {system.name} {key}: {_value(value)}" for key, value in system.info.items()]
-
-    if evaluation.comparisons:
-        lines += _heading("Paired significance tests", 2, markdown)
-        lines += _table(
-            ["metric", "baseline", "system", "baseline score", "system score", "delta",
-             "p (bootstrap)", "p (AR)", "verdict"],
-            [
-                [c.metric, c.baseline, c.system, f"{c.baseline_score:.{width}f}", f"{c.system_score:.{width}f}",
-                 f"{c.delta:+.{width}f}", f"{c.bootstrap_p:.4f}", f"{c.ar_p:.4f}", c.verdict]
-                for c in evaluation.comparisons
-            ],
-            markdown,
-        )
-        signatures = {c.metric: (c.bootstrap_signature, c.ar_signature) for c in evaluation.comparisons}
-        lines += ["", "Test signatures:", ""]
-        lines += [f"- {metric} bootstrap: {_code(bs, markdown)}, AR: {_code(ar, markdown)}"
-                  for metric, (bs, ar) in signatures.items()]
-
+    lines += _scores(evaluation, width, markdown)
+    lines += _runs(evaluation, markdown)
+    lines += _comparisons(evaluation, width, markdown)
     for system in evaluation.systems:
         if system.terms:
             lines += _terminology(system, system.terms, width, markdown)
-
-    if evaluation.systems[0].documents:
-        lines += _heading("Per document", 2, markdown)
-        rows = [
-            [doc.document, str(doc.segments), system.name, *(f"{s.score:.{width}f}" for s in doc.scores)]
-            for per_system in zip(*(system.documents for system in evaluation.systems))
-            for system, doc in zip(evaluation.systems, per_system)
-        ]
-        lines += _table(["document", "segments", "system", *metric_names], rows, markdown)
+    lines += _documents(evaluation, width, markdown)
     return "\n".join(lines).lstrip("\n") + "\n"
 
 

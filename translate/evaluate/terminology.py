@@ -12,10 +12,10 @@ never satisfies two requirements.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from glossary import EntryType, Matcher
 from glossary.requirements import TermRequirement, count_rendering, requirements_for
 
 from translate.double_rendering import find_double_renderings
@@ -51,6 +51,17 @@ class TermMiss:
 
 
 @dataclass(frozen=True)
+class TermInconsistency:
+    """A term repeated in a document but not rendered one way throughout it."""
+
+    document: str
+    term: str
+    used: tuple[str, ...]  # the approved renderings that appear
+    required: int
+    found: int
+
+
+@dataclass(frozen=True)
 class TermReport:
     """All terminology figures of one system."""
 
@@ -60,8 +71,13 @@ class TermReport:
     by_type: tuple[TermCount, ...]
     misses: tuple[TermMiss, ...]
     repeated_terms: int  # (document, term) pairs with two or more required occurrences
-    consistent_terms: int  # of those, rendered every time, always with the same rendering
+    inconsistent: tuple[TermInconsistency, ...]  # those not rendered one way throughout
     double_renderings: int
+
+    @property
+    def consistent_terms(self) -> int:
+        """Repeated terms rendered every time, always the same way."""
+        return self.repeated_terms - len(self.inconsistent)
 
     @property
     def accuracy(self) -> float | None:
@@ -75,8 +91,8 @@ class TermReport:
 
 
 @dataclass(frozen=True)
-class _Occurrences:
-    """One term's requirements in one segment: how many times required and found."""
+class _SegmentTerm:
+    """One term (one set of approved renderings) in one segment: how many times required and found."""
 
     segment: int  # index in the corpus
     document: str
@@ -93,8 +109,8 @@ def _label(requirement: TermRequirement) -> str:
 
 
 def _segment_occurrences(
-    source: str, hypothesis: str, matcher: Any, segment: int, document: Document
-) -> list[_Occurrences]:
+    source: str, hypothesis: str, matcher: Matcher, segment: int, document: Document
+) -> list[_SegmentTerm]:
     """Count one segment's required terms, grouped by their set of approved renderings.
 
     Grouping by renderings (not by source match) is what makes the count per occurrence: two source
@@ -104,7 +120,7 @@ def _segment_occurrences(
     for requirement in requirements_for(source, matcher):
         groups[requirement.renderings].append(requirement)
     return [
-        _Occurrences(
+        _SegmentTerm(
             segment,
             document.name,
             segment - document.start + 1,
@@ -117,7 +133,7 @@ def _segment_occurrences(
     ]
 
 
-def _double_renderings(hypothesis: str, occurrences: Sequence[_Occurrences]) -> int:
+def _double_renderings(hypothesis: str, occurrences: Sequence[_SegmentTerm]) -> int:
     """Duplicate renderings left in the hypothesis, as the constraint layer detects them."""
     return sum(
         len(find_double_renderings(hypothesis, rendering))
@@ -126,28 +142,38 @@ def _double_renderings(hypothesis: str, occurrences: Sequence[_Occurrences]) -> 
     )
 
 
-def _consistency(occurrences: Sequence[_Occurrences]) -> tuple[int, int]:
-    """(repeated, consistent) (document, term) pairs.
+def _ways(renderings: frozenset[str]) -> frozenset[str]:
+    """The distinct ways among approved renderings: case is ignored and a rendering that extends
+    another (FTA/FTAs, Asia-Pacific/Asia-Pacific region) is the same way; Viet Nam/Vietnam are two."""
+    forms = {rendering.casefold() for rendering in renderings}
+    return frozenset(f for f in forms if not any(g != f and f.startswith(g) for g in forms))
 
-    A repeated term is consistent when every occurrence was rendered and only one approved
-    rendering was used for it in the document; a miss breaks consistency because we cannot tell
-    what was written instead.
+
+def _inconsistencies(occurrences: Sequence[_SegmentTerm]) -> tuple[int, tuple[TermInconsistency, ...]]:
+    """The number of repeated (document, term) pairs, and those not rendered one way throughout.
+
+    A miss breaks consistency too: we cannot tell what was written instead of the approved rendering.
     """
-    per_term: dict[tuple[str, tuple[str, ...]], list[_Occurrences]] = defaultdict(list)
+    per_term: dict[tuple[str, tuple[str, ...]], list[_SegmentTerm]] = defaultdict(list)
     for occurrence in occurrences:
         per_term[(occurrence.document, occurrence.requirement.renderings)].append(occurrence)
-    repeated = consistent = 0
-    for group in per_term.values():
+    repeated = 0
+    inconsistent: list[TermInconsistency] = []
+    for (document, _), group in per_term.items():
         required = sum(o.required for o in group)
         if required < 2:
             continue
         repeated += 1
         used = frozenset().union(*(o.used for o in group))
-        consistent += len(used) == 1 and sum(o.found for o in group) == required
-    return repeated, consistent
+        found = sum(o.found for o in group)
+        if len(_ways(used)) != 1 or found < required:
+            inconsistent.append(
+                TermInconsistency(document, _label(group[0].requirement), tuple(sorted(used)), required, found)
+            )
+    return repeated, tuple(inconsistent)
 
 
-def _tally(occurrences: Sequence[_Occurrences], key: Any) -> tuple[TermCount, ...]:
+def _tally(occurrences: Sequence[_SegmentTerm], key: Callable[[_SegmentTerm], str]) -> tuple[TermCount, ...]:
     """Sum required/found per ``key(occurrence)``, sorted by label."""
     required: Counter[str] = Counter()
     found: Counter[str] = Counter()
@@ -159,14 +185,14 @@ def _tally(occurrences: Sequence[_Occurrences], key: Any) -> tuple[TermCount, ..
 
 
 def term_report(
-    sources: Sequence[str], hypotheses: Sequence[str], documents: Sequence[Document], matcher: Any
+    sources: Sequence[str], hypotheses: Sequence[str], documents: Sequence[Document], matcher: Matcher
 ) -> TermReport:
     """Terminology figures of ``hypotheses`` for the terms that ``matcher`` finds in ``sources``.
 
     ``matcher`` is a glossary matcher (``load_glossary(...).matcher()``); ``documents`` give the
     scope of consistency and the document/line of each miss.
     """
-    occurrences: list[_Occurrences] = []
+    occurrences: list[_SegmentTerm] = []
     double_renderings = 0
     for document in documents:
         for index in range(document.start, document.end):
@@ -181,14 +207,14 @@ def term_report(
         for o in occurrences
         if o.found < o.required
     )
-    repeated, consistent = _consistency(occurrences)
+    repeated, inconsistent = _inconsistencies(occurrences)
     return TermReport(
         required=sum(o.required for o in occurrences),
         found=sum(o.found for o in occurrences),
         by_term=_tally(occurrences, lambda o: _label(o.requirement)),
-        by_type=_tally(occurrences, lambda o: o.requirement.entry.type),
+        by_type=_tally(occurrences, lambda o: EntryType(o.requirement.entry.type).value),
         misses=misses,
         repeated_terms=repeated,
-        consistent_terms=consistent,
+        inconsistent=inconsistent,
         double_renderings=double_renderings,
     )

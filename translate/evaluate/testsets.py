@@ -29,6 +29,8 @@ class EvalSet:
 
     def head(self, limit: int) -> EvalSet:
         """The first ``limit`` segments (for quick runs); documents are cut to match."""
+        if limit >= len(self.sources):
+            return self
         documents = tuple(
             Document(d.name, d.start, min(d.end, limit)) for d in self.documents if d.start < limit
         )
@@ -43,6 +45,7 @@ def shared_dir(project_root: Path) -> Path:
 
 
 def _require(*paths: Path) -> None:
+    """Fail with the missing file's path rather than a bare FileNotFoundError deep in a read."""
     for path in paths:
         if not path.is_file():
             raise EvaluationInputError(f"test set file {path} is missing")

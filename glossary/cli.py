@@ -1,0 +1,230 @@
+"""`vi2en glossary ...`: check, lookup, suggest and convert glossary files.
+
+The lead's CLI calls `register(subparsers)`; each handler takes the parsed arguments and
+returns the exit code: 0 ok, 1 problems found (or nothing found), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from . import tsv
+from .check import check_files
+from .collection import Glossary, default_paths, load_glossary
+from .entry import Entry, to_row
+from .errors import GlossaryError, errors_in
+from .formats import FORMATS, read_entries, write_entries
+from .lookup import Hit
+from .suggest import as_entries, read_articles, suggest
+
+_FORMATS = ", ".join(FORMATS)
+
+DESCRIPTION = f"""\
+Work with bilingual glossaries: Vietnamese terms and their English renderings.
+Files are TSV with a header (native), CSV or TBX-Basic ({_FORMATS}), chosen by extension.
+Without --glossary, lookup and suggest use the glossary shipped in glossary/data/."""
+
+EXAMPLES = """\
+examples:
+  vi2en glossary check glossary/data/*.tsv           report problems as file:line: message
+  vi2en glossary lookup bo cong thuong               diacritics and case do not matter
+  vi2en glossary lookup ABAC                         acronyms, English names work too
+  vi2en glossary lookup "Ministry of Planning" --at 2024-01-01
+                                                     only names valid on that date
+  vi2en glossary lookup "cong thuong" --json         for scripts
+  vi2en glossary suggest article1.txt article2.txt -o candidates.tsv
+                                                     mine new entries for review
+  vi2en glossary convert glossary/data/intl.tsv intl.tbx
+                                                     export to TBX-Basic (or .csv)"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `glossary` command and its sub-commands to the main CLI."""
+    parser = subparsers.add_parser(
+        "glossary", help="check, look up, mine and convert glossaries", description=DESCRIPTION,
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="glossary_command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser(
+        "check", help="validate glossary files", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Report missing fields, unknown types, bad dates, duplicates and conflicting\n"
+        "renderings (same Vietnamese term, different English, overlapping validity) as\n"
+        "file:line: message. Files are checked together, as they would be loaded.\n"
+        "Exit code 1 if any error (warnings alone pass).",
+        epilog="example:\n  vi2en glossary check glossary/data/*.tsv my-terms.tsv",
+    )
+    check.add_argument("files", nargs="+", type=Path, help=f"glossary files ({_FORMATS})")
+    check.set_defaults(func=run_check)
+
+    lookup = commands.add_parser(
+        "lookup", help="search a glossary in both directions", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Find entries by Vietnamese or English name, variant or acronym, ignoring\n"
+        "diacritics and case and forgiving small typos; the last word may be a prefix.\n"
+        "Shows type, source and validity. Exit code 1 if nothing matches.",
+        epilog="examples:\n  vi2en glossary lookup bo cong thuong\n  vi2en glossary lookup ABAC --json\n"
+        "  vi2en glossary lookup 'Bộ Kế hoạch và Đầu tư' --at 2025-06-01",
+    )
+    lookup.add_argument("query", nargs="+", help="words to look for (quotes optional)")
+    _add_glossary_option(lookup)
+    lookup.add_argument("--at", type=_iso_date, metavar="YYYY-MM-DD", help="only names valid on this date")
+    lookup.add_argument("--limit", type=int, default=10, help="most results shown (default 10)")
+    lookup.add_argument("--json", action="store_true", help="print a JSON list instead of text")
+    lookup.set_defaults(func=with_glossary(run_lookup))
+
+    mine = commands.add_parser(
+        "suggest", help="propose new entries from Vietnamese articles",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Propose entries the glossary lacks: acronym definitions ('... (ABAC)'), person\n"
+        "names after titles and honorifics (with their unaccented English form) and repeated\n"
+        "capitalised names. Output: glossary TSV for review, with the count and a context line\n"
+        "in the note column; fill in en and the source before adding rows to the glossary.",
+        epilog="example:\n  vi2en glossary suggest ../shared/articles/*.txt -o candidates.tsv",
+    )
+    mine.add_argument("articles", nargs="+", type=Path, help="UTF-8 text files")
+    _add_glossary_option(mine)
+    mine.add_argument("--min-repeats", type=int, default=2, help="repeated names: least occurrences (default 2)")
+    mine.add_argument("-o", "--output", type=Path, help="write the TSV here instead of standard output")
+    mine.set_defaults(func=with_glossary(run_suggest))
+
+    convert = commands.add_parser(
+        "convert", help="convert between TSV, CSV and TBX", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=f"Convert a glossary file; formats by extension ({_FORMATS}).\n"
+        "Refuses files with errors, so that no broken row is lost on the way.",
+        epilog="examples:\n  vi2en glossary convert terms.tsv terms.tbx\n  vi2en glossary convert terms.csv terms.tsv",
+    )
+    convert.add_argument("source", type=Path)
+    convert.add_argument("target", type=Path)
+    convert.set_defaults(func=run_convert)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Print every problem; 1 if any is an error."""
+    problems = check_files(args.files)
+    for problem in problems:
+        print(problem)
+    errors = len(errors_in(problems))
+    print(f"{len(args.files)} file(s): {errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def with_glossary(handler: Callable[[argparse.Namespace, Glossary], int]) -> Callable[[argparse.Namespace], int]:
+    """A handler that first loads `--glossary` files (default: the shipped glossary); 2 if they are broken."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            glossary = load_glossary(*(args.glossary or default_paths()))
+        except GlossaryError as error:
+            print(error, file=sys.stderr)
+            print("fix these problems first (vi2en glossary check FILE... lists them all)", file=sys.stderr)
+            return 2
+        return handler(args, glossary)
+
+    return run
+
+
+def run_lookup(args: argparse.Namespace, glossary: Glossary) -> int:
+    """Print the best entries for the query; 1 if none."""
+    query = " ".join(args.query)
+    hits = glossary.search(query, at=args.at, limit=args.limit)
+    if args.json:
+        print(json.dumps([_hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+    elif hits:
+        print("\n\n".join(_hit_text(hit) for hit in hits))
+    if not hits:
+        elsewhere = len(glossary.search(query, limit=args.limit)) if args.at else 0
+        hint = f"; {elsewhere} at other dates (drop --at to see them)" if elsewhere else ""
+        print(f"no entry matches {query!r}{' on ' + str(args.at) if args.at else ''}{hint}", file=sys.stderr)
+    return 0 if hits else 1
+
+
+def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
+    """Write candidate entries as TSV for review."""
+    try:
+        articles = read_articles(args.articles)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read articles: {error}", file=sys.stderr)
+        return 2
+    suggestions = suggest(articles, glossary, min_repeats=args.min_repeats)
+    text = tsv.dumps(as_entries(suggestions), comments=[
+        f"{len(suggestions)} candidates from vi2en glossary suggest; review each row: fill in en,",
+        "cite a real source, check the type, then remove the note.",
+    ])
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {len(suggestions)} candidates to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """Convert one file; refuse (1) if it has errors."""
+    entries, problems = read_entries(args.source)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if errors_in(problems):
+        print(f"not converted: fix the errors in {args.source} first", file=sys.stderr)
+        return 1
+    try:
+        write_entries(entries, args.target)
+    except GlossaryError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"wrote {len(entries)} entries to {args.target}", file=sys.stderr)
+    return 0
+
+
+def _add_glossary_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-g", "--glossary", action="append", type=Path, metavar="FILE",
+                        help="glossary file to use (repeatable; default: the shipped glossary)")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def _validity(entry: Entry) -> str:
+    start, end = entry.valid_from, entry.valid_to
+    if not start and not end:
+        return "always"
+    return f"{start or '…'} to {end or 'now'}"
+
+
+def _hit_text(hit: Hit) -> str:
+    entry = hit.entry
+    lines = [f"{entry.vi}  →  {entry.renderings[0] if entry.renderings else ''}"]
+    details = [f"type: {entry.type.value}", f"valid: {_validity(entry)}"]
+    if entry.acronym:
+        details.insert(1, f"acronym: {entry.acronym}")
+    lines.append("  " + "   ".join(details))
+    if entry.en_alternatives:
+        lines.append("  also: " + " | ".join(entry.en_alternatives))
+    if entry.vi_variants:
+        lines.append("  variants: " + " | ".join(entry.vi_variants))
+    lines.append(f"  source: {entry.source}")
+    if entry.note:
+        lines.append(f"  note: {entry.note}")
+    typos = f", {hit.typos} typo(s)" if hit.typos else ""
+    origin = f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else ""
+    lines.append(f"  matched {hit.field} {hit.value!r}{typos}   {origin}".rstrip())
+    return "\n".join(lines)
+
+
+def _hit_json(hit: Hit) -> dict[str, object]:
+    entry = hit.entry
+    return {
+        **to_row(entry),
+        "vi_variants": list(entry.vi_variants),
+        "en_alternatives": list(entry.en_alternatives),
+        "origin": f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None,
+        "matched": {"field": hit.field, "value": hit.value, "typos": hit.typos},
+    }

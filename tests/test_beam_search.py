@@ -1,0 +1,140 @@
+"""The search loop against ``generate`` (plain path) and against its guarantee (constrained path).
+
+A small random Marian model built from a config is enough: the search never looks at what tokens mean.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from transformers import MarianConfig, MarianMTModel
+
+from translate.beam_search import SearchOptions, TargetVocabulary, beam_search
+from translate.constraint_state import Constraint, ConstraintSet
+
+VOCAB = 120
+PAD, EOS = VOCAB - 1, 0
+
+
+@lru_cache(maxsize=None)
+def random_marian(init_std: float, eos_bias: float) -> MarianMTModel:
+    """Built once per setting: the tests only read it."""
+    torch.manual_seed(0)
+    config = MarianConfig(
+        vocab_size=VOCAB, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+        decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=128,
+        pad_token_id=PAD, eos_token_id=EOS, decoder_start_token_id=PAD, forced_eos_token_id=EOS, init_std=init_std,
+    )
+    model = MarianMTModel(config).eval()
+    with torch.no_grad():
+        model.final_logits_bias[0, EOS] = eos_bias
+    return model
+
+
+def vocabulary(glue: range = range(0)) -> TargetVocabulary:
+    continues = torch.zeros(VOCAB, dtype=torch.bool)
+    continues[list(glue)] = True
+    return TargetVocabulary(prefix=(PAD,), eos=EOS, banned=(PAD,), continues_word=continues)
+
+
+def batch(lengths: list[int], seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    longest = max(lengths)
+    ids = torch.randint(1, PAD, (len(lengths), longest), generator=generator)
+    mask = torch.zeros_like(ids)
+    for row, n in enumerate(lengths):
+        mask[row, :n] = 1
+        ids[row, n:] = PAD
+    return ids, mask
+
+
+def strip(sequence: list[int]) -> list[int]:
+    tokens = [t for t in sequence[1:] if t != PAD]
+    return tokens[:-1] if tokens and tokens[-1] == EOS else tokens
+
+
+@pytest.mark.parametrize(("init_std", "eos_bias"), [(0.5, 0.0), (0.02, 0.3), (0.02, 0.15)])
+@pytest.mark.parametrize("beams", [1, 4])
+def test_plain_search_equals_generate(init_std: float, eos_bias: float, beams: int) -> None:
+    """Same hypotheses as ``generate``'s beam search, including early stopping and forced EOS."""
+    model = random_marian(init_std, eos_bias)
+    ids, mask = batch([12, 7, 12, 3, 9])
+    with torch.inference_mode():
+        ours = beam_search(model, ids, mask, vocabulary(), [None] * 5, SearchOptions(beams=beams, max_new_tokens=20))
+        theirs = model.generate(
+            input_ids=ids, attention_mask=mask, num_beams=beams, max_new_tokens=20, length_penalty=1.0,
+            early_stopping=False, do_sample=False, bad_words_ids=[[PAD]],
+        )
+    lengths = {len(h.tokens) for h in ours}
+    assert [h.tokens for h in ours] == [strip(s) for s in theirs.tolist()]
+    assert lengths  # sanity: the comparison covered real sequences
+    if eos_bias:
+        assert min(lengths) < 19, "EOS should end some hypotheses early in this setting"
+
+
+def contains(sequence: list[int], alternative: tuple[int, ...]) -> bool:
+    n = len(alternative)
+    return any(tuple(sequence[i : i + n]) == alternative for i in range(len(sequence) - n + 1))
+
+
+token_seq = st.lists(st.integers(1, 100), min_size=1, max_size=4).map(tuple)
+constraint_sets = st.lists(st.lists(token_seq, min_size=1, max_size=2), min_size=1, max_size=5)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.none(), constraint_sets), min_size=1, max_size=4), st.sampled_from([1, 2, 4]))
+def test_hard_constraints_are_always_met(segments, beams) -> None:
+    """Whatever the constraints and beam size, every finished hypothesis contains every constraint."""
+    model = random_marian(0.02, 0.3)  # EOS-happy: the search must resist ending early
+    ids, mask = batch([5 + i for i in range(len(segments))])
+    csets = [ConstraintSet([Constraint(tuple(alts)) for alts in c]) if c else None for c in segments]
+    with torch.inference_mode():
+        hyps = beam_search(model, ids, mask, vocabulary(), csets, SearchOptions(beams=beams, max_new_tokens=6))
+    for hyp, cset in zip(hyps, csets):
+        if cset is None:
+            continue
+        assert all(hyp.met)
+        remaining = list(hyp.tokens)
+        for constraint in cset.constraints:  # each occurrence needs its own tokens
+            assert any(contains(remaining, alt) for alt in constraint.alternatives), (hyp.tokens, cset.constraints)
+
+
+def test_constraints_longer_than_the_budget_extend_it() -> None:
+    model = random_marian(0.02, 0.3)
+    ids, mask = batch([4])
+    long_term = tuple(range(10, 30))
+    cset = ConstraintSet([Constraint((long_term,))])
+    with torch.inference_mode():
+        (hyp,) = beam_search(model, ids, mask, vocabulary(), [cset], SearchOptions(beams=2, max_new_tokens=5))
+    assert contains(hyp.tokens, long_term)
+
+
+def test_no_word_may_glue_onto_a_completed_term() -> None:
+    """After a term, pieces that continue a word are forbidden: the term stays a whole word."""
+    model = random_marian(0.5, 0.0)
+    ids, mask = batch([8, 8, 8], seed=3)
+    glue = range(1, 60)
+    term = (70, 71)
+    csets = [ConstraintSet([Constraint((term,))])] * 3
+    with torch.inference_mode():
+        hyps = beam_search(model, ids, mask, vocabulary(glue), csets, SearchOptions(beams=3, max_new_tokens=12))
+    for hyp in hyps:
+        after = [hyp.tokens[i + 2] for i in range(len(hyp.tokens) - 2) if tuple(hyp.tokens[i : i + 2]) == term]
+        assert contains(hyp.tokens, term)
+        assert not any(t in glue for t in after)
+
+
+def test_soft_mode_may_end_without_its_terms() -> None:
+    """Soft mode prefers terms but lets a strongly preferred EOS win (here: EOS-happy model)."""
+    model = random_marian(0.02, 3.0)
+    ids, mask = batch([6])
+    cset = ConstraintSet([Constraint(((50, 51, 52, 53),))])
+    with torch.inference_mode():
+        (soft,) = beam_search(model, ids, mask, vocabulary(), [cset], SearchOptions(beams=2, max_new_tokens=8, hard=False))
+        (hard,) = beam_search(model, ids, mask, vocabulary(), [cset], SearchOptions(beams=2, max_new_tokens=8))
+    assert not all(soft.met)
+    assert all(hard.met) and contains(hard.tokens, (50, 51, 52, 53))

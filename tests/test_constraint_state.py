@@ -1,0 +1,95 @@
+"""The constraint bookkeeping on its own, without a model (Sockeye-style unit tests)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from translate.constraint_state import Constraint, ConstraintSet
+
+
+def make(*constraints: tuple[tuple[int, ...], ...]) -> ConstraintSet:
+    return ConstraintSet([Constraint(alts, f"c{i}") for i, alts in enumerate(constraints)])
+
+
+def test_initial_state_allows_first_tokens_of_every_alternative() -> None:
+    state = make(((1, 2, 3), (4,)), ((5, 6),)).initial_state()
+    assert state.allowed() == {1, 4, 5}
+    assert not state.all_met()
+    assert state.tokens_needed() == 1 + 2  # shortest alternative of each
+
+
+def test_completing_a_constraint_token_by_token() -> None:
+    state = make(((1, 2, 3),)).initial_state()
+    state = state.advance(1)
+    assert (state.active, state.depth, state.progress) == (0, 1, 1)
+    assert state.allowed() == {1, 2}  # continue, or restart the same term
+    state = state.advance(2).advance(3)
+    assert state.all_met() and state.just_completed and state.progress == 3
+    assert state.advance(9).just_completed is False
+
+
+def test_leaving_a_started_constraint_abandons_its_progress() -> None:
+    state = make(((1, 2, 3),)).initial_state().advance(1).advance(2)
+    assert state.progress == 2
+    abandoned = state.advance(7)
+    assert abandoned.active == -1 and abandoned.progress == 0 and not abandoned.all_met()
+
+
+def test_abandoning_token_may_restart_the_same_constraint() -> None:
+    state = make(((1, 2),)).initial_state().advance(1).advance(1)
+    assert state.active == 0 and state.depth == 1
+
+
+def test_disjunctive_alternatives_share_a_prefix() -> None:
+    cset = make(((1, 2, 3), (1, 2)))
+    assert cset.min_lengths == (2,)
+    state = cset.initial_state().advance(1).advance(2)
+    assert state.all_met()
+
+
+def test_a_term_required_twice_needs_two_occurrences() -> None:
+    state = make(((1, 2),), ((1, 2),)).initial_state()
+    state = state.advance(1).advance(2)
+    assert state.met == (True, False)
+    assert state.allowed() == {1}
+    state = state.advance(1).advance(2)
+    assert state.all_met()
+
+
+def test_budget_restricts_to_the_active_constraint_when_leaving_it_costs_too_much() -> None:
+    state = make(((1, 2, 3),), ((5,),)).initial_state().advance(1)
+    assert state.tokens_needed() == 3
+    assert state.within_budget(3) == ({1, 2, 5}, set())  # leaving costs 4 > 3; restarting or the other fit
+    assert state.within_budget(2) == ({2}, set())
+
+
+def test_budget_bans_alternatives_too_long_to_finish() -> None:
+    state = make(((1, 2, 3), (4,)),).initial_state()
+    only, banned = state.within_budget(1)
+    assert only is None and banned == {1}
+    assert state.within_budget(5) == (None, set())
+
+
+def test_empty_alternative_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        Constraint(((),), "empty")
+
+
+sequences = st.lists(st.integers(1, 6), min_size=1, max_size=4).map(tuple)
+
+
+@given(st.lists(st.lists(sequences, min_size=1, max_size=3), min_size=1, max_size=4), st.integers(0, 6), st.data())
+def test_obeying_the_budget_always_meets_everything(constraints, slack, data) -> None:
+    """The guarantee's core: any walk that obeys ``within_budget`` has met every constraint when it ends."""
+    cset = ConstraintSet([Constraint(tuple(alts)) for alts in constraints])
+    state = cset.initial_state()
+    budget = state.tokens_needed() + slack
+    while budget > 0:
+        budget -= 1  # this step's token uses one slot
+        only, banned = state.within_budget(budget)
+        choices = sorted(only) if only is not None else sorted(set(range(0, 8)) - banned)
+        state = state.advance(data.draw(st.sampled_from(choices)))
+        assert state.tokens_needed() <= budget
+    assert state.all_met()
