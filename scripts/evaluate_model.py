@@ -9,7 +9,7 @@ to reproduce it: model, options, test set and its preparation, sacreBLEU signatu
 Examples:
   python scripts/evaluate_model.py --model Helsinki-NLP/opus-mt-vi-en --testset flores
   python scripts/evaluate_model.py --model models/opus-mt-vi-en --testset domain \\
-      --glossary glossary/data/organizations.tsv --beams 4 --out out/eval-domain
+      --glossary glossary/data/state.tsv glossary/data/titles.tsv --beams 4 --out out/eval-domain
   python scripts/evaluate_model.py --model tiny/ --testset flores --limit 20   # smoke test
 """
 
@@ -46,8 +46,9 @@ def _positive(value: str) -> int:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="model id or local directory, as for `vi2en translate`")
-    parser.add_argument("--testset", required=True, choices=TESTSETS)
-    parser.add_argument("--glossary", type=Path, action="append", default=[], metavar="TSV",
+    parser.add_argument("--testset", required=True, choices=TESTSETS,
+                        help="flores (FLORES-200 devtest), tatoeba, iwslt (IWSLT'15 tst2012) or domain (corpus/references)")
+    parser.add_argument("--glossary", type=Path, action="extend", nargs="+", default=[], metavar="TSV",
                         help="glossary file(s) for the second system and the term metrics "
                              "(default: the built-in glossary, glossary/data/*.tsv)")
     parser.add_argument("--mode", choices=("hard", "soft"), default="hard",

@@ -174,7 +174,8 @@ def _uncommented(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
 
 
-def train_spm(lines: list[str], size: Size, model_type: str, **special_ids: int) -> sentencepiece.SentencePieceProcessor:
+def train_spm(lines: list[str], size: Size, model_type: str,
+              **special_ids: int) -> sentencepiece.SentencePieceProcessor:
     """Train a SentencePiece model in memory; ``special_ids`` overrides the default ``<unk>=0 <s>=1 </s>=2``."""
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(

@@ -93,3 +93,13 @@ def test_obeying_the_budget_always_meets_everything(constraints, slack, data) ->
         state = state.advance(data.draw(st.sampled_from(choices)))
         assert state.tokens_needed() <= budget
     assert state.all_met()
+
+
+def test_initial_alternatives_only_open_the_output() -> None:
+    cset = ConstraintSet([Constraint(((7, 8),), "minister", initial_alternatives=((9, 8),))])
+    start = cset.initial_state()
+    assert start.allowed() == {7, 9}
+    assert start.advance(9).advance(8).all_met()
+    later = start.advance(3)
+    assert later.allowed() == {7}
+    assert not later.advance(9).advance(8).all_met()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from glossary import load_glossary
+from glossary import Matcher, load_glossary
 from translate.evaluate.io import Document, single_document
-from translate.evaluate.terminology import TermCount, term_report
+from translate.evaluate.terminology import TermCount, TermReport, term_report
 
 HEADER = "vi\ten\ttype\tvi_variants\ten_alternatives\tacronym\tvalid_from\tvalid_to\tsource\tnote"
 ROWS = [
@@ -23,18 +20,20 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def matcher(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     path = tmp_path_factory.mktemp("glossary") / "test.tsv"
     lines = [HEADER] + [f"{vi}\t{en}\t{kind}\t\t{alt}\t\t\t\tproject: test\t" for vi, en, kind, alt in ROWS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return load_glossary(path).matcher()
 
 
-def report(matcher: Any, sources: list[str], hypotheses: list[str], documents: tuple[Document, ...] | None = None):
+def report(
+    matcher: Matcher, sources: list[str], hypotheses: list[str], documents: tuple[Document, ...] | None = None
+) -> TermReport:
     return term_report(sources, hypotheses, documents or single_document(sources), matcher)
 
 
-def test_three_of_four_terms_is_75_percent_with_breakdown_and_misses(matcher: Any) -> None:
+def test_three_of_four_terms_is_75_percent_with_breakdown_and_misses(matcher: Matcher) -> None:
     result = report(
         matcher,
         ["Bộ Công Thương họp tại Hà Nội.", "Thủ tướng thăm Liên Hợp Quốc."],
@@ -53,7 +52,7 @@ def test_three_of_four_terms_is_75_percent_with_breakdown_and_misses(matcher: An
     assert miss.renderings == ("United Nations",)
 
 
-def test_repeated_terms_count_per_occurrence(matcher: Any) -> None:
+def test_repeated_terms_count_per_occurrence(matcher: Matcher) -> None:
     sources = ["Hà Nội mới và Hà Nội cũ."]
     assert report(matcher, sources, ["The new Hanoi and the old city."]).accuracy == 0.5
     # An alternative rendering satisfies one occurrence; the preferred one the other.
@@ -64,14 +63,14 @@ def test_repeated_terms_count_per_occurrence(matcher: Any) -> None:
     assert (miss.required, miss.found) == (2, 0)
 
 
-def test_case_matters_except_a_capitalised_first_letter(matcher: Any) -> None:
+def test_case_matters_except_a_capitalised_first_letter(matcher: Matcher) -> None:
     sources = ["Thủ tướng nói về xúc tiến thương mại."]
     assert report(matcher, sources, ["The Prime Minister spoke about trade promotion."]).accuracy == 1.0
     assert report(matcher, sources, ["The prime minister spoke about TRADE PROMOTION."]).accuracy == 0.0
     assert report(matcher, ["xúc tiến thương mại"], ["Trade promotion"]).accuracy == 1.0
 
 
-def test_consistency_per_document(matcher: Any) -> None:
+def test_consistency_per_document(matcher: Matcher) -> None:
     sources = [
         "Hà Nội đẹp.", "Hà Nội lớn.",             # doc a: two renderings → inconsistent
         "Hà Nội đẹp.", "Hà Nội lớn.",             # doc b: same rendering → consistent
@@ -93,14 +92,14 @@ def test_consistency_per_document(matcher: Any) -> None:
     assert (result.found, result.required) == (7, 8)
 
 
-def test_case_and_inflected_renderings_are_one_way(matcher: Any) -> None:
+def test_case_and_inflected_renderings_are_one_way(matcher: Matcher) -> None:
     """FTA/FTAs and a capitalised first word are the same way of rendering a term."""
     result = report(matcher, ["FTA mới và các FTA cũ.", "Xúc tiến thương mại và xúc tiến thương mại."],
                     ["The new FTA and the old FTAs.", "Trade promotion and trade promotion."])
     assert (result.accuracy, result.repeated_terms, result.inconsistent) == (1.0, 2, ())
 
 
-def test_double_renderings_are_counted(matcher: Any) -> None:
+def test_double_renderings_are_counted(matcher: Matcher) -> None:
     sources = ["Bộ Công Thương họp."]
     clean = report(matcher, sources, ["The Ministry of Industry and Trade met."])
     doubled = report(matcher, sources, ["The Ministry of Industry and Trade Ministry of Industry and Commerce met."])
@@ -108,6 +107,6 @@ def test_double_renderings_are_counted(matcher: Any) -> None:
     assert doubled.accuracy == 1.0  # accuracy alone would call the doubled output a success
 
 
-def test_no_terms_means_no_accuracy(matcher: Any) -> None:
+def test_no_terms_means_no_accuracy(matcher: Matcher) -> None:
     result = report(matcher, ["Không có thuật ngữ nào."], ["No terms here."])
     assert (result.required, result.accuracy, result.consistency, result.misses) == (0, None, None, ())

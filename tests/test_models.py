@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
+import sentencepiece
 import torch
 from huggingface_hub.errors import RepositoryNotFoundError
-from transformers import AutoTokenizer, PreTrainedTokenizerBase
+from transformers import AutoTokenizer, BatchEncoding, PreTrainedTokenizerBase
 
 from translate import model as model_module
 from translate.model import (
@@ -53,6 +54,10 @@ class Case:
     def card_tokenizer(self, directory: Path) -> PreTrainedTokenizerBase:
         kwargs = {"src_lang": self.source_lang} if self.source_lang else {}
         return AutoTokenizer.from_pretrained(directory, **kwargs)
+
+    def card_inputs(self, tokenizer: PreTrainedTokenizerBase) -> BatchEncoding:
+        """:data:`SENTENCES` encoded the card's way."""
+        return tokenizer([self.card_source_prefix + s for s in SENTENCES], padding=True, return_tensors="pt")
 
     def card_generate_kwargs(self, tokenizer: PreTrainedTokenizerBase) -> dict[str, int]:
         if self.target_code is None:
@@ -95,8 +100,7 @@ def test_family_is_detected_and_model_ready(case: Case, loaded: LoadedModel) -> 
 
 def test_sources_are_encoded_as_the_model_card_does(case: Case, loaded: LoadedModel,
                                                     tiny_model_dir: Callable[[str], Path]) -> None:
-    card_tokenizer = case.card_tokenizer(tiny_model_dir(case.arch))
-    expected = card_tokenizer([case.card_source_prefix + s for s in SENTENCES], padding=True, return_tensors="pt")
+    expected = case.card_inputs(case.card_tokenizer(tiny_model_dir(case.arch)))
     batch = loaded.family.encode_sources(SENTENCES)
     assert set(batch) == {"input_ids", "attention_mask"}
     assert torch.equal(batch["input_ids"], expected["input_ids"])
@@ -121,6 +125,15 @@ def test_target_phrases_round_trip(loaded: LoadedModel, phrase: str) -> None:
     assert family.decode(ids) == phrase
 
 
+def test_marian_target_phrases_use_the_target_sentencepiece_model(tiny_model_dir: Callable[[str], Path]) -> None:
+    directory = tiny_model_dir("marian")
+    family = load_model(str(directory)).family
+    target = sentencepiece.SentencePieceProcessor(model_file=str(directory / "target.spm"))
+    for phrase in PHRASES:
+        pieces = family.tokenizer.convert_ids_to_tokens(family.encode_target(phrase))
+        assert pieces == target.encode(phrase, out_type=str)
+
+
 def test_target_encoding_is_word_initial(loaded: LoadedModel) -> None:
     """A phrase's ids are what it is made of inside a sentence, so constraints can match and force them."""
     family = loaded.family
@@ -131,8 +144,7 @@ def test_target_encoding_is_word_initial(loaded: LoadedModel) -> None:
 def test_decoder_prefix_is_what_the_model_card_generate_starts_with(case: Case, loaded: LoadedModel,
                                                                     tiny_model_dir: Callable[[str], Path]) -> None:
     card_tokenizer = case.card_tokenizer(tiny_model_dir(case.arch))
-    inputs = card_tokenizer([case.card_source_prefix + s for s in SENTENCES], padding=True, return_tensors="pt")
-    out = loaded.model.generate(**inputs, **case.card_generate_kwargs(card_tokenizer), max_new_tokens=4,
+    out = loaded.model.generate(**case.card_inputs(card_tokenizer), **case.card_generate_kwargs(card_tokenizer), max_new_tokens=4,
                                 num_beams=1, do_sample=False)
     forced = loaded.family.decoder_prefix[: case.card_forced]
     assert out[:, : case.card_forced].tolist() == [forced] * len(SENTENCES)

@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+from .settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 BUILTIN = "builtin"
 
@@ -66,10 +68,6 @@ def _positive(value: str) -> int:
 
 
 def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
-    from .model import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
-    from .pipeline import GLOSSARY_MODES
-    from .term_plan import ACRONYM_MODES
-
     p = subparsers.add_parser(
         "translate",
         help="translate Vietnamese articles into English",
@@ -106,9 +104,13 @@ def run_translate(args: argparse.Namespace) -> int:
 
     from .batch import run_batch
     from .beam_search import SearchOptions
+    from .families import UnsupportedModel
     from .model import ModelNotAvailable, resolve_model_name
     from .pipeline import Translator
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
     glossary_files = _glossary_paths(args.glossary or [BUILTIN]) if args.glossary_mode != "off" else []
     model = resolve_model_name(args.model)
     try:
@@ -123,7 +125,7 @@ def run_translate(args: argparse.Namespace) -> int:
             search=SearchOptions(beams=args.beams),
             max_batch_tokens=args.batch_tokens,
         )
-    except ModelNotAvailable as err:
+    except (ModelNotAvailable, UnsupportedModel) as err:
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
     except GlossaryError as err:

@@ -52,13 +52,18 @@ def _set_min_remaining(node: TrieNode) -> int:
 
 @dataclass(frozen=True)
 class Constraint:
-    """One required term in the target: satisfied by producing any of ``alternatives`` contiguously."""
+    """One required term in the target: satisfied by producing any of ``alternatives`` contiguously.
+
+    ``initial_alternatives`` may only open the output (a capitalised form of a lower-case term is
+    correct at the start of a sentence, and wrong — a different word, such as the name "Dong" — inside).
+    """
 
     alternatives: tuple[tuple[int, ...], ...]
     label: str = ""
+    initial_alternatives: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.alternatives or any(len(alt) == 0 for alt in self.alternatives):
+        if not self.alternatives or any(len(alt) == 0 for alt in self.alternatives + self.initial_alternatives):
             raise ValueError(f"constraint {self.label!r} needs at least one non-empty token sequence")
 
 
@@ -68,9 +73,13 @@ class ConstraintSet:
     def __init__(self, constraints: Sequence[Constraint]) -> None:
         self.constraints = tuple(constraints)
         self.roots = tuple(_build_trie(c.alternatives) for c in self.constraints)
+        self.initial_roots = tuple(
+            _build_trie(c.alternatives + c.initial_alternatives) if c.initial_alternatives else root
+            for c, root in zip(self.constraints, self.roots)
+        )
+        # Lengths from the roots usable anywhere: at the start they can only be shorter, so budgets
+        # computed from these never promise too little.
         self.min_lengths = tuple(root.min_remaining for root in self.roots)
-        # Starting tokens of each constraint, used to begin a constraint from any hypothesis.
-        self.first_tokens = tuple(frozenset(root.children) for root in self.roots)
 
     def __len__(self) -> int:
         return len(self.constraints)
@@ -81,7 +90,7 @@ class ConstraintSet:
         return sum(self.min_lengths)
 
     def initial_state(self) -> "ConstraintState":
-        return ConstraintState(self, met=(False,) * len(self.constraints))
+        return ConstraintState(self, met=(False,) * len(self.constraints), at_start=True)
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,7 @@ class ConstraintState:
     completed: int = 0
     depth: int = 0
     just_completed: bool = False
+    at_start: bool = False
 
     @property
     def progress(self) -> int:
@@ -118,8 +128,11 @@ class ConstraintState:
         tokens: set[int] = set(self.node.children) if self.node is not None else set()
         for i, done in enumerate(self.met):
             if not done:
-                tokens |= self.cset.first_tokens[i]
+                tokens.update(self._roots()[i].children)
         return tokens
+
+    def _roots(self) -> tuple[TrieNode, ...]:
+        return self.cset.initial_roots if self.at_start else self.cset.roots
 
     def tokens_needed(self) -> int:
         """The fewest further tokens with which every constraint can still be met."""
@@ -154,12 +167,12 @@ class ConstraintState:
         starts = [
             (child.min_remaining + 1 - self.cset.min_lengths[i], i, child)
             for i in self._unmet() + ([self.active] if self.active >= 0 else [])
-            if (child := self.cset.roots[i].children.get(token)) is not None
+            if (child := self._roots()[i].children.get(token)) is not None
         ]
         if starts:
             _, index, child = min(starts, key=lambda s: (s[0], s[1]))
             return self._enter(index, child, 1)
-        if self.node is None and not self.just_completed:
+        if self.node is None and not self.just_completed and not self.at_start:
             return self
         return ConstraintState(self.cset, self.met, completed=self.completed)
 

@@ -65,7 +65,7 @@ class Decoder:
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_segments = max_batch_segments
         self.vocab = target_vocabulary(loaded)
-        self.constraints = ConstraintBuilder(loaded.family.encode_target)
+        self.constraints = ConstraintBuilder(loaded.family.encode_target, loaded.family.decode)
 
     def decode(self, requests: Sequence[DecodeRequest], progress: Callable[[int], None] | None = None) -> list[Decoded]:
         """Translations of ``requests`` in their order; ``progress(n)`` is told of each finished batch."""

@@ -1,9 +1,9 @@
 """One small adapter per model family, so decoding, constraints and segmentation never ask which model it is.
 
 Families differ in how a source is marked (a ``vi: `` prefix, a language code before or after the text),
-in how the decoder starts (a start token, then possibly a forced target-language token), and in which
-vocabulary decodes the output (Marian keeps a separate target SentencePiece model).  Everything else is
-shared and lives in :class:`Family`.
+in how the decoder starts (a start token, then possibly forced tokens), and in which SentencePiece model
+segments English (Marian keeps a separate target model).  Everything else is shared and lives in
+:class:`Family`.
 
 Supported (``Family.name``):
 
@@ -112,7 +112,7 @@ class Family:
         return [decoder_start_token_id, *self._forced_tokens()]
 
     def _banned_token_ids(self) -> list[int]:
-        """Special tokens other than EOS, and output rows that no token maps to.
+        """Special tokens other than EOS, and output rows past the tokenizer's length.
 
         Padding, language codes, sentinels and ``<s>`` are never part of a translation, and ``decode`` would
         silently drop a generated ``<unk>`` (losing the word it stood for), so none may be generated.  Rows past
@@ -123,14 +123,10 @@ class Family:
 
 
 class MarianFamily(Family):
-    """opus-mt: the target side has its own SentencePiece model, which must decode the output."""
+    """opus-mt: no markers; ``text_target`` makes the tokenizer use its target SentencePiece model."""
 
     name = "marian"
     model_type = "marian"
-
-    def decode(self, ids: list[int]) -> str:
-        # transformers 5 decodes with the *source* SentencePiece model unless told otherwise.
-        return self.tokenizer.decode(ids, skip_special_tokens=True, use_source_tokenizer=False)
 
 
 class T5Family(Family):

@@ -18,10 +18,8 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, 
 from transformers.utils import SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, WEIGHTS_INDEX_NAME, WEIGHTS_NAME
 
 from .families import Family, family_for
+from .settings import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
 
-DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
-MODEL_ENV = "VI2EN_MODEL"
-PRECISIONS = ("float32", "int8")
 HUB_PROBE_TIMEOUT = 10.0
 """Seconds to wait for the hub before declaring it unreachable (downloads themselves retry for minutes)."""
 
@@ -67,8 +65,9 @@ def load_model(name_or_path: str, *, precision: str = "float32") -> LoadedModel:
     """Load a model by hub id (cache first, then download) or from a local directory.
 
     ``precision="int8"`` quantizes every ``nn.Linear`` dynamically: the linear layers dominate decoding time
-    on a CPU, so this saves much of it, at a small cost in quality.  Raises :class:`ModelNotAvailable` when the model cannot be had, and
-    :class:`translate.families.UnsupportedModel` when it is of a family vi2en cannot drive.
+    on a CPU, so this saves much of it, at a small cost in quality.  Raises :class:`ModelNotAvailable` when
+    the model cannot be had, and :class:`translate.families.UnsupportedModel` when it is of a family vi2en
+    cannot drive.
     """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")

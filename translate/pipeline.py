@@ -29,9 +29,8 @@ from .document import Document, lines_document, parse_document
 from .double_rendering import find_double_renderings
 from .model import LoadedModel, configure_threads, load_model, resolve_model_name
 from .segment import split_long
-from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
-
-GLOSSARY_MODES = ("hard", "soft", "off")
+from .settings import GLOSSARY_MODES
+from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document, rendering_family
 
 
 @dataclass
@@ -217,17 +216,20 @@ class Translator:
         choices = document_choices(used)
         redo = []
         for piece in pieces:
-            pinned = []
-            for term in piece.terms:
-                choice = choices.get(term.key)
-                if choice in term.renderings and len(term.renderings) > 1 and _rendering_used(piece.target, term) != choice:
-                    term = narrow_to(term, choice)
-                pinned.append(term)
+            pinned = [self._pin(piece.target, term, choices.get(term.key)) for term in piece.terms]
             if pinned != piece.terms:
                 piece.terms = pinned
                 redo.append(piece)
         if redo:
             self._decode(redo, None)
+
+    @staticmethod
+    def _pin(target: str, term: PlannedTerm, family: str | None) -> PlannedTerm:
+        """``term`` narrowed to the document's choice if ``target`` rendered it otherwise."""
+        used = _rendering_used(target, term)
+        if family is None or used is None or rendering_family(used) == family:
+            return term
+        return narrow_to(term, family)
 
     def _assemble(self, doc_id: str, document: Document, pieces: list[_Piece], source_lines: int) -> DocumentResult:
         segments = document.segments()

@@ -8,7 +8,8 @@ sees plain "one of these strings" constraints:
   Advisory Council (ABAC)", and uses "ABAC" afterwards.  A mention of the long form (an entry whose
   ``acronym`` column names it) counts as the introduction.
 * consistency: when a term has alternatives, the same source term must be rendered the same way
-  throughout the document.  :func:`narrow_to` pins a term to the rendering chosen for the document.
+  throughout the document.  :func:`narrow_to` pins a term to the rendering family (case and number
+  aside) chosen for the document.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 from glossary import Entry
 from glossary.requirements import TermRequirement
 
-ACRONYM_MODES = ("keep", "first-expand")
+from .settings import ACRONYM_MODES
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,28 @@ def plan_document(
     return planned
 
 
-def document_choices(rendered: Iterable[tuple[tuple[str, str], str]]) -> dict[tuple[str, str], str]:
-    """The rendering each term should use throughout a document: the most frequent one it got.
+def rendering_family(rendering: str) -> str:
+    """A rendering with case and plural folded: "Ministers" and "minister" are the same choice.
 
-    ``rendered`` holds (term key, rendering used) for every met occurrence; ties go to the rendering
-    seen first, which (decoding in document order) is the earliest mention.
+    Consistency is about which name a document uses ("Foreign Minister" or "Minister of Foreign
+    Affairs"), not about the grammar of each sentence.
+    """
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in rendering.lower().split())
+
+
+def document_choices(rendered: Iterable[tuple[tuple[str, str], str]]) -> dict[tuple[str, str], str]:
+    """The rendering family each term should use throughout a document: the most frequent one.
+
+    ``rendered`` holds (term key, rendering used) for every met occurrence; ties go to the family seen
+    first, which (in document order) is the earliest mention.
     """
     counts: dict[tuple[str, str], Counter[str]] = {}
     for key, rendering in rendered:
-        counts.setdefault(key, Counter())[rendering] += 1
+        counts.setdefault(key, Counter())[rendering_family(rendering)] += 1
     return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
 
 
-def narrow_to(term: PlannedTerm, rendering: str) -> PlannedTerm:
-    """The same term, pinned to one rendering (for consistency re-decoding)."""
-    return replace(term, renderings=(rendering,))
+def narrow_to(term: PlannedTerm, family: str) -> PlannedTerm:
+    """The same term, limited to the renderings of one family (for consistency re-decoding)."""
+    kept = tuple(r for r in term.renderings if rendering_family(r) == family)
+    return replace(term, renderings=kept or term.renderings)
