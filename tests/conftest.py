@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -38,3 +40,35 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], 
         return built[arch]
 
     return build
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """What one in-process ``vi2en`` run returned and printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def vi2en(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
+    """``vi2en(*argv, max_new_tokens=8)``: run the ``vi2en`` command in this process.
+
+    Random-weight models never end a sentence, so every output runs to the length limit; the command line
+    has no length option (real models stop by themselves), so the limit is pinned here, which keeps
+    end-to-end runs fast without changing any code path.  Hard constraints still extend it as needed.
+    """
+    import translate.beam_search as beam_search
+    from translate.cli import main
+
+    original = beam_search.SearchOptions
+
+    def run(*argv: str, max_new_tokens: int | None = 8) -> CliRun:
+        monkeypatch.setattr(beam_search, "SearchOptions", partial(original, max_new_tokens=max_new_tokens))
+        capfd.readouterr()
+        code = main([str(a) for a in argv])
+        out, err = capfd.readouterr()
+        return CliRun(code, out, err)
+
+    return run

@@ -87,14 +87,16 @@ def run_batch(
     options: Mapping[str, object],
     lines: bool = False,
     jsonl: bool = False,
-    stdout: TextIO = sys.stdout,
+    stdout: TextIO | None = None,
     quiet: bool = False,
 ) -> RunReport:
     """Translate every readable document of ``inputs``; outputs mirror input names under ``outdir``.
 
-    Without ``outdir`` the translations go to ``stdout`` (no resuming then).  ``options`` are the settings
+    Without ``outdir`` the translations go to ``stdout`` (default: ``sys.stdout`` as it is at call time, so
+    a redirected stdout is honoured; no resuming then).  ``options`` are the settings
     that shape the output (model, glossary, beams …): they enter each document's fingerprint.
     """
+    stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(glossary_mode=translator.glossary_mode if translator.glossary is not None else "off")
     journal = Journal(outdir) if outdir is not None else None
     pending: dict[str, tuple[SourceDocument, Path | None, str]] = {}

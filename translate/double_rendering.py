@@ -35,10 +35,10 @@ def _rival_phrases(term: list[str], model_rendering: str | None) -> list[tuple[s
     """Word sequences that, standing next to the term, render the same source words a second time.
 
     The repeated part of the term must be long enough to be telling: the whole term if it is one word,
-    otherwise at least half of it (so "Ministry of Finance" beside "Ministry of Industry and Trade" is
+    otherwise more than half of it (so "Ministry of Finance" beside "Ministry of Industry and Trade" is
     fine, "Ministry of Industry and Commerce" is not).
     """
-    min_n = 1 if len(term) == 1 else max(2, (len(term) + 1) // 2)
+    min_n = 1 if len(term) == 1 else max(2, len(term) // 2 + 1)
     phrases = {
         tuple(term[i:j])
         for i in range(len(term))
@@ -59,8 +59,10 @@ def find_double_renderings(target: str, rendering: str, model_rendering: str | N
     """Snippets of ``target`` where ``rendering`` stands beside another rendering of the same words.
 
     "Beside" means the rival phrase begins within the first two words after the term, or ends within
-    the last two words before it (room for "the" or a parenthesis).  Returns one snippet per place,
-    overlapping findings merged; an empty list means the term reads cleanly.
+    the last two words before it (room for "the" or a parenthesis), with no list separator (comma,
+    semicolon, "and") in between: "the Ministry of Foreign Affairs, the Ministry of Finance" is a list,
+    not a double rendering.  Returns one snippet per place, overlapping findings merged; an empty list
+    means the term reads cleanly.
     """
     term = [w for w, _, _ in _word_spans(rendering)]
     if not term:
@@ -72,8 +74,18 @@ def find_double_renderings(target: str, rendering: str, model_rendering: str | N
         before = _word_spans(target, 0, start)
         for phrase in phrases:
             n = len(phrase)
-            hit_after = [i for i in (0, 1) if tuple(w for w, _, _ in after[i : i + n]) == phrase]
-            hit_before = [i for i in (0, 1) if len(before) >= n + i and tuple(w for w, _, _ in before[len(before) - n - i : len(before) - i]) == phrase]
+            hit_after = [
+                i for i in (0, 1)
+                if tuple(w for w, _, _ in after[i : i + n]) == phrase
+                and not _separates(target[end : after[i][1]])
+                and not _introduces_acronym(target[end : after[i][1]], target[after[i][1] : after[i + n - 1][2]])
+            ]
+            hit_before = [
+                i for i in (0, 1)
+                if len(before) >= n + i
+                and tuple(w for w, _, _ in before[len(before) - n - i : len(before) - i]) == phrase
+                and not _separates(target[before[len(before) - 1 - i][2] : start])
+            ]
             if hit_after:
                 spans.append((start, after[hit_after[0] + n - 1][2]))
                 break
@@ -81,6 +93,16 @@ def find_double_renderings(target: str, rendering: str, model_rendering: str | N
                 spans.append((before[len(before) - n - hit_before[0]][1], end))
                 break
     return [target[a:b] for a, b in _merge(spans)]
+
+
+def _separates(gap: str) -> bool:
+    """Whether the text between two phrases marks them as items of a list."""
+    return bool(re.search(r"[,;]|\band\b", gap))
+
+
+def _introduces_acronym(gap: str, phrase: str) -> bool:
+    """"Full Name (ACR)" is news style for introducing an acronym, not a second rendering."""
+    return gap.strip() == "(" and phrase.isupper() and " " not in phrase
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Benchmark the product against CTranslate2 on CPU (issue "Translate as fast as CTranslate2 on CPU").
+
+Default mode, on the same segments, each engine in its own worker process, in interleaved rounds:
+
+* ``product-f32`` / ``product-int8``: the pipeline without glossary (``load_model(..., precision=...)``);
+* ``glossary-f32`` / ``glossary-int8``: the pipeline with a generated glossary of ~2 terms per segment, hard mode
+  (as in ``bench_constraints``);
+* ``hf-batched``: Hugging Face ``generate`` on the product's batches (the reference implementation);
+* ``ct2-f32`` / ``ct2-int8``: CTranslate2 on the same model, converted by its own ``TransformersConverter``
+  (cached next to the model), ``intra_threads=--threads, inter_threads=1``.
+
+Same beams, same length (T target tokens: CTranslate2 with ``min_decoding_length=max_decoding_length=T``, which
+stops after T tokens without an EOS step; ours and HF decode T tokens + the EOS), same threads.  Batches: every
+engine gets the product's length-sorted batches (token budget ``6000 / beams``, at most 64 segments), CTranslate2
+through one ``translate_batch`` call per batch.  Every time is shown as a ratio to ``ct2-int8``.
+
+``--scale [N]`` runs the product (int8, without and with the glossary) through the streaming
+``Translator.translate_documents`` on N, 10N and 100N segments (default N=16; the N segments reused cyclically,
+in documents of N lines): seconds per segment should stay constant and peak RSS flat.
+
+``--profile [float32|int8]`` runs the constrained product once under cProfile and groups the time: model forward,
+constraint bookkeeping, the rest (with its main parts).
+
+    python scripts/bench_engines.py
+    python scripts/bench_engines.py --engines product-int8,ct2-int8 --repeat 5
+    python scripts/bench_engines.py --scale          # 16, 160, 1600 segments
+    python scripts/bench_engines.py --profile int8
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+
+TITLE = "bench_engines: vi2en vs Hugging Face generate vs CTranslate2 (CPU)"
+REFERENCE = "ct2-int8"
+ENGINES = {
+    "product-f32": "vi2en pipeline, no glossary, float32",
+    "product-int8": "vi2en pipeline, no glossary, int8 (torch dynamic quantization)",
+    "glossary-f32": "vi2en pipeline, ~2 terms/segment, hard mode, float32",
+    "glossary-int8": "vi2en pipeline, ~2 terms/segment, hard mode, int8",
+    "hf-batched": "HF generate, product's batches, float32",
+    "ct2-f32": "CTranslate2 float32, product's batches",
+    "ct2-int8": "CTranslate2 int8, product's batches",
+}
+SCALE_ENGINES = {
+    "scale-plain": "vi2en int8, no glossary, streaming translate_documents",
+    "scale-glossary": "vi2en int8, ~2 terms/segment, hard mode, streaming translate_documents",
+}
+
+
+def ct2_length(args: argparse.Namespace) -> dict[str, int]:
+    """CTranslate2 counts target tokens without the EOS, and stops at the maximum without decoding one."""
+    return {"min_decoding_length": args.new_tokens, "max_decoding_length": args.new_tokens}
+
+
+def ct2_model(model: Path, precision: str) -> Path:
+    """The model converted by CTranslate2's own converter, cached beside it (redone if the model is newer)."""
+    import ctranslate2
+
+    out = model.with_name(f"{model.name}-ct2-{precision}")
+    newest = max(p.stat().st_mtime for p in model.iterdir())
+    if (out / "model.bin").is_file() and (out / "model.bin").stat().st_mtime >= newest:
+        return out
+    print(f"converting {model} with CTranslate2 ({precision}) into {out} ...", file=sys.stderr)
+    converter = ctranslate2.converters.TransformersConverter(str(model))
+    converter.convert(str(out), quantization="int8" if precision == "int8" else None, force=True)
+    return out
+
+
+def ct2_engine(args: argparse.Namespace, precision: str) -> benchlib.Engine:
+    """CTranslate2 on the product's batches; the torch model is loaded only to get the tokenizer side, then freed."""
+    import ctranslate2
+    from translate.decoder import Decoder
+
+    loaded = benchlib.load(args)
+    family, plan = loaded.family, benchlib.batch_plan(Decoder(loaded, benchlib.product_search(args)))
+    del loaded
+    gc.collect()
+    translator = ctranslate2.Translator(str(ct2_model(args.model, precision)), device="cpu", compute_type=precision,
+                                        intra_threads=args.threads, inter_threads=1)
+    tokenizer = family.tokenizer
+
+    def run(segments: list[str]) -> benchlib.Output:
+        texts, tokens = [""] * len(segments), 0
+        for batch in plan(segments):
+            encoded = family.encode_sources([segments[i] for i in batch])
+            sources = [tokenizer.convert_ids_to_tokens(ids[mask.bool()].tolist())
+                       for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"])]
+            results = translator.translate_batch(sources, beam_size=args.beams, **ct2_length(args))
+            for index, result in zip(batch, results):
+                ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
+                texts[index], tokens = family.decode(ids), tokens + len(ids)
+        return benchlib.Output(texts, tokens)
+
+    return run
+
+
+def precision_of(name: str) -> str:
+    """Engines named ``*-f32`` and ``hf-batched`` run in float32, the others (``*-int8``, ``scale-*``) in int8."""
+    return "float32" if name.endswith("-f32") or name == "hf-batched" else "int8"
+
+
+def make_engine(name: str, args: argparse.Namespace) -> benchlib.Engine:
+    precision = precision_of(name)
+    if name.startswith("ct2"):
+        return ct2_engine(args, precision)
+    loaded = benchlib.load(args, precision)
+    if name == "hf-batched":
+        return benchlib.hf_engine(loaded, args, batched=True)
+    glossary = None
+    if name.startswith(("glossary", "scale-glossary")):
+        glossary = benchlib.make_glossary(benchlib.load_segments(args.segments, args.corpus))
+    return benchlib.translator_engine(loaded, args, glossary, doc_size=args.scale or 0)
+
+
+def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str) -> int:
+    names = [n.strip() for n in args.engines.split(",")] if args.engines else list(ENGINES)
+    unknown = set(names) - set(ENGINES)
+    if unknown:
+        raise SystemExit(f"unknown engines {sorted(unknown)}; choose from {', '.join(ENGINES)}")
+    notes = []
+    try:
+        for name in names:
+            if name.startswith("ct2"):
+                ct2_model(args.model, precision_of(name))
+    except ImportError:
+        names = [n for n in names if not n.startswith("ct2")]
+        notes.append("ctranslate2 is not installed (pip install 'vi2en[bench]'): CTranslate2 engines skipped")
+    reference = REFERENCE if REFERENCE in names else names[0]
+    engines = {n: ENGINES[n] for n in names}
+    results = benchlib.measure(__file__, benchlib.worker_argv(argv, args.model), engines, args.repeat)
+    if args.json:
+        benchlib.emit_json(TITLE, args, start_load, reference=reference, notes=notes,
+                           engines={n: r.to_json() for n, r in results.items()})
+        return 0
+    benchlib.print_header(TITLE, args, start_load)
+    sizes = next((r.last.extra["batch_sizes"] for r in results.values() if "batch_sizes" in r.last.extra), None)
+    if sizes:
+        print(f"batches (the product's, given to HF and CTranslate2 too): sizes {sizes}")
+    for note in notes:
+        print(f"note: {note}")
+    print()
+    print(benchlib.results_table(results, reference))
+    for name in ("glossary-f32", "glossary-int8"):
+        if name in results:
+            extra = results[name].last.extra
+            print(f"{name}: {extra['terms_required'] / results[name].last.segments:.2f} terms per segment, "
+                  f"{extra['terms_met']}/{extra['terms_required']} met")
+    same = [f"{n} {benchlib.agreement(results[n], results['product-f32'])}" for n in ("hf-batched", "ct2-f32")
+            if n in results and "product-f32" in results]
+    if same:
+        print("same translation as product-f32 (equal work): " + ", ".join(same))
+    print(f"load average at end: {benchlib.load_average()}")
+    return 0
+
+
+def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str) -> int:
+    """Seconds per segment and peak RSS of the streaming pipeline at N, 10N and 100N segments."""
+    sizes = [args.scale, 10 * args.scale, 100 * args.scale]
+    argv = benchlib.worker_argv(argv, args.model, "--segments", str(args.scale))
+    runs: dict[tuple[str, int], list[benchlib.Run]] = {}
+    with benchlib.workers(__file__, argv, list(SCALE_ENGINES)) as started:
+        for size in sizes:
+            for round_ in range(args.repeat):
+                for name in list(started)[round_ % 2:] + list(started)[: round_ % 2]:
+                    print(f"{name}: {size} segments, round {round_ + 1}/{args.repeat} ...", file=sys.stderr)
+                    runs.setdefault((name, size), []).append(started[name].run(size))
+        loaded = {name: w.loaded_rss for name, w in started.items()}
+    rows, document = [], []
+    for name in SCALE_ENGINES:
+        base = min(r.seconds for r in runs[(name, sizes[0])]) / sizes[0]
+        for size in sizes:
+            best = min(r.seconds for r in runs[(name, size)])
+            peak = max(r.peak_rss for r in runs[(name, size)])
+            extra = runs[(name, size)][-1].extra
+            terms = f"{extra['terms_met']}/{extra['terms_required']}" if extra else "-"
+            rows.append([name, size, f"{best:.2f}", f"{1000 * best / size:.1f}", f"{best / size / base:.2f}",
+                         f"{size / best:.2f}", f"{peak / benchlib.MB:.0f}", f"{loaded[name] / benchlib.MB:.0f}", terms])
+            document.append({"engine": name, "segments": size, "best_seconds": best, "seconds_per_segment": best / size,
+                             "per_segment_vs_smallest": best / size / base, "peak_rss_bytes": peak,
+                             "loaded_rss_bytes": loaded[name], "extra": extra})
+    if args.json:
+        benchlib.emit_json(TITLE + " (scale)", args, start_load, scale=document)
+        return 0
+    benchlib.print_header(TITLE + " -- scale", args, start_load)
+    print(f"N = {args.scale} segments reused cyclically, in documents of {args.scale} lines, streamed through "
+          f"Translator.translate_documents (groups of 512 segments)")
+    print()
+    headers = ["engine", "segments", "best s", "ms/seg", "x ms/seg at N", "seg/s", "peak RSS MB", "loaded MB", "terms met"]
+    print(benchlib.table(headers, rows))
+    print(f"load average at end: {benchlib.load_average()}")
+    return 0
+
+
+# Where the constrained product's time goes: cumulative time of functions that never call one another.
+MODEL_FORWARD = [("translate/stepper.py", "__init__"), ("translate/stepper.py", "step")]
+CONSTRAINTS = [("translate/beam_search.py", "_apply_constraint_masks"), ("translate/beam_search.py", "_constraint_candidates"),
+               ("translate/beam_search.py", "_select_banked"), ("translate/constraints.py", "build")]
+OTHER_PARTS = {
+    "KV-cache reordering (ModelStepper.select)": [("translate/stepper.py", "select")],
+    "plain beam selection (_select_plain)": [("translate/beam_search.py", "_select_plain")],
+    "source tokenisation": [("translate/families.py", "encode_sources"), ("translate/families.py", "count_source_tokens")],
+    "glossary matching (requirements_for)": [("glossary/requirements.py", "requirements_for")],
+    "term verification, records (Translator._record)": [("translate/pipeline.py", "_record")],
+}
+
+
+def _cumulative(stats: dict, functions: list[tuple[str, str]]) -> float:
+    """Summed cumulative time of ``functions`` (file suffix, name) in a ``pstats`` table."""
+    return sum(ct for (file, _, name), (_, _, _, ct, _) in stats.items()
+               if any(Path(file).as_posix().endswith(f) and name == n for f, n in functions))
+
+
+def profile(args: argparse.Namespace, start_load: str) -> int:
+    """The constrained product once under cProfile (after a warm-up and an unprofiled timing run)."""
+    loaded = benchlib.load(args, args.profile)
+    segments = benchlib.load_segments(args.segments, args.corpus)
+    engine = benchlib.translator_engine(loaded, args, benchlib.make_glossary(segments))
+    engine(segments[: benchlib.WARMUP_SEGMENTS])
+    wall = time.perf_counter()
+    engine(segments)
+    wall = time.perf_counter() - wall
+    profiler = cProfile.Profile()
+    profiler.enable()
+    engine(segments)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    model, constraints = _cumulative(stats.stats, MODEL_FORWARD), _cumulative(stats.stats, CONSTRAINTS)
+    parts = {label: _cumulative(stats.stats, functions) for label, functions in OTHER_PARTS.items()}
+    state_self = sum(tt for (file, _, _), (_, _, tt, _, _) in stats.stats.items() if file.endswith("constraint_state.py"))
+    groups = {
+        "model forward (encoder + decoder steps, torch ops inside the model)": model,
+        "constraint bookkeeping (constraint_state.py + constraint steps of beam_search.py)": constraints,
+        "other Python overhead (search loop, pipeline, tokenisation)": total - model - constraints,
+    }
+    if args.json:
+        benchlib.emit_json(TITLE + " (profile)", args, start_load, precision=args.profile, unprofiled_seconds=wall,
+                           profiled_seconds=total, groups=groups, other_parts=parts, constraint_state_self=state_self)
+        return 0
+    benchlib.print_header(TITLE + f" -- profile of the constrained product ({args.profile})", args, start_load)
+    print(f"unprofiled run: {wall:.2f} s; profiled run: {total:.2f} s (cProfile slows Python code, not torch kernels, "
+          f"so the Python shares below are upper bounds)")
+    print()
+    rows: list[list[Any]] = [[label, f"{t:.2f}", f"{100 * t / total:.1f}%"] for label, t in groups.items()]
+    rows += [[f"  of which {label}", f"{t:.2f}", f"{100 * t / total:.1f}%"] for label, t in parts.items()]
+    rows.append(["  (self time of constraint_state.py functions)", f"{state_self:.2f}", f"{100 * state_self / total:.1f}%"])
+    print(benchlib.table(["where", "seconds", "share"], rows))
+    print()
+    print("top functions by own time:")
+    stats.sort_stats("tottime").print_stats(12)
+    print(f"load average at end: {benchlib.load_average()}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    benchlib.add_common_arguments(parser, repeat=None)
+    parser.add_argument("--engines", help=f"comma-separated subset of: {', '.join(ENGINES)}")
+    parser.add_argument("--scale", type=int, nargs="?", const=16, default=0, metavar="N",
+                        help="scale mode: N, 10N, 100N segments (default N 16)")
+    parser.add_argument("--profile", nargs="?", const="float32", choices=["float32", "int8"],
+                        help="profile the constrained product once (default float32)")
+    args = parser.parse_args(argv)
+    if args.worker:
+        return benchlib.serve(args, make_engine)
+    args.repeat = args.repeat or (1 if args.scale or args.profile else 3)
+    start_load = benchlib.load_average()
+    args.model = benchlib.ensure_model(args.model)
+    if args.profile:
+        return profile(args, start_load)
+    if args.scale:
+        return scale(args, argv, start_load)
+    return compare(args, argv, start_load)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

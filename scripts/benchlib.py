@@ -1,0 +1,566 @@
+"""Shared machinery of the speed benchmarks (``bench_translate``, ``bench_constraints``, ``bench_engines``).
+
+The machine these run on is shared, so every script follows the same measurement rules, all implemented here:
+
+* **One worker process per engine.**  Each engine (the product's decoder, HF ``generate``, CTranslate2, ...) is
+  loaded in a fresh interpreter running the same script with ``--worker``; the parent only sends "run" and
+  collects timings.  Engines thus never share an allocator, and the peak resident memory of a run is that
+  engine's own: the kernel's high-water mark (``VmHWM``), reset at the start of each run (psutil sampling
+  where that reset is not available).  ``tracemalloc`` would miss torch's allocations entirely.
+* **Interleaved rounds.**  Round *r* runs every engine once, in an order rotated by *r*, so a burst of load from
+  other users hits all engines alike; each worker first warms up on two segments.  Reported: the best (min) and
+  median wall time, CPU time (all threads; CPU well below threads x wall means the run waited for a core), ratios
+  of best times, and the median of per-round ("paired") ratios, which cancels slow drifts of the load.
+* **Equal work.**  Random-weight models never emit EOS on their own, so every engine produces exactly
+  ``--new-tokens`` (T) target tokens per hypothesis; :func:`product_search`, :func:`hf_length` and
+  ``bench_engines.ct2_length`` pin each engine's length with its own semantics (checked: on the same batch the
+  three return identical token ids).  Target tokens are counted from what each engine returned, EOS excluded.
+* The load average is printed at the start and the end; ``--json`` prints one JSON document instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+SCRIPTS = Path(__file__).resolve().parent
+ROOT = SCRIPTS.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from glossary import Entry, EntryType, Glossary, default_paths, load_glossary  # noqa: E402
+from glossary.tokens import tokenize  # noqa: E402  (the matcher's own syllables: generated terms match as planned)
+
+FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
+REFERENCES = ROOT / "corpus" / "references"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vi2en"
+DEFAULT_MODEL = CACHE / "bench-marian-base"
+WARMUP_SEGMENTS = 2
+MB = 1024 * 1024
+
+
+# -- command line ------------------------------------------------------------------------------------------
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None = 3) -> None:
+    """The options every benchmark takes (see the module docstring for what they pin)."""
+    parser.add_argument("--model", type=Path, help=f"model directory (default: a random-weights opus-mt-vi-en-sized "
+                        f"Marian model, built once into {DEFAULT_MODEL})")
+    parser.add_argument("--segments", type=int, default=48, help="number of segments (default 48)")
+    parser.add_argument("--corpus", action="store_true",
+                        help="use the domain corpus (corpus/references/*.tsv) instead of FLORES devtest")
+    parser.add_argument("--beams", type=int, default=4)
+    parser.add_argument("--new-tokens", type=int, default=40, help="target tokens every hypothesis gets (default 40)")
+    parser.add_argument("--threads", type=int, default=2, help="intra-op threads of every engine (default 2)")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"measured rounds (default {repeat})")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: run one engine, driven over stdin/stdout
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+
+
+def ensure_model(path: Path | None) -> Path:
+    """``path``, or the cached base-size Marian model, built (atomically, ~20 s) on first use."""
+    if path is not None:
+        return path
+    if (DEFAULT_MODEL / "config.json").is_file():
+        return DEFAULT_MODEL
+    sys.path.insert(0, str(SCRIPTS))
+    from make_tiny_model import make_tiny_model
+
+    print(f"building a random-weights base-size Marian model into {DEFAULT_MODEL} ...", file=sys.stderr)
+    tmp = DEFAULT_MODEL.with_name(f"{DEFAULT_MODEL.name}.tmp{os.getpid()}")
+    make_tiny_model(tmp, "marian", "base")
+    try:
+        tmp.rename(DEFAULT_MODEL)
+    except OSError:  # another run finished first
+        shutil.rmtree(tmp)
+    return DEFAULT_MODEL
+
+
+def load_segments(count: int, corpus: bool = False) -> list[str]:
+    """The first ``count`` Vietnamese segments of FLORES devtest (or of the domain corpus), reused cyclically."""
+    if corpus:
+        lines = []
+        for path in sorted(REFERENCES.glob("*.tsv")):
+            with path.open(encoding="utf-8", newline="") as handle:
+                lines += [row["vi"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+    else:
+        lines = FLORES_VI.read_text(encoding="utf-8").splitlines()
+    return cycled([line for line in lines if line.strip()], count)
+
+
+def cycled(items: Sequence[str], count: int) -> list[str]:
+    return list(itertools.islice(itertools.cycle(items), count))
+
+
+def real_renderings() -> list[str]:
+    """English renderings of the shipped glossary that every model can spell: ASCII, 2-5 words."""
+    entries = load_glossary(*default_paths()).entries
+    return sorted({e.en for e in entries if e.en.isascii() and 2 <= len(e.en.split()) <= 5})
+
+
+def make_glossary(segments: Sequence[str], per_segment: int = 2, seed: int = 0) -> Glossary:
+    """A glossary that gives each segment about ``per_segment`` terms: a realistic constraint load.
+
+    Terms are 2-3-syllable spans of the segment that occur in no other segment of the run (so each one is
+    required once), paired with English renderings of real glossary entries (multi-token constraints).
+    Deterministic, so every worker builds the same glossary.
+    """
+    rng = random.Random(seed)
+    renderings = real_renderings()
+    unique = list(dict.fromkeys(segments))
+    grams = [_ngrams(text) for text in unique]
+    segments_with = Counter(key for spans in grams for key in {k for k, _, _ in spans})
+    entries = []
+    for text, spans in zip(unique, grams):
+        in_text = Counter(key for key, _, _ in spans)
+        candidates = [s for s in spans if segments_with[s[0]] == 1 and in_text[s[0]] == 1]
+        rng.shuffle(candidates)
+        taken: list[tuple[int, int]] = []
+        for _, start, end in candidates:
+            if len(taken) < per_segment and all(end <= s or e <= start for s, e in taken):
+                taken.append((start, end))
+        for (start, end), en in zip(sorted(taken), rng.sample(renderings, len(taken))):
+            entries.append(Entry(text[start:end], en, EntryType.OTHER, source="bench: generated for this run"))
+    return Glossary(entries)
+
+
+def _ngrams(text: str) -> list[tuple[tuple[str, ...], int, int]]:
+    """(syllable keys, start, end) of every run of 2-3 consecutive alphabetic syllables of ``text``."""
+    tokens = tokenize(text)
+    out = []
+    for n in (2, 3):
+        for i in range(len(tokens) - n + 1):
+            run = tokens[i : i + n]
+            if all(t.is_word and t.text.isalpha() for t in run):
+                out.append((tuple(t.key for t in run), run[0].start, run[-1].end))
+    return out
+
+
+# -- engines -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Output:
+    """What one run of an engine produced: the translations, target tokens (EOS excluded), extra figures."""
+
+    texts: list[str]
+    tokens: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Engine = Callable[[list[str]], Output]
+
+
+def load(args: argparse.Namespace, precision: str = "float32") -> Any:
+    """The product's model loading (``translate.model``), with ``--threads`` intra-op threads."""
+    from translate.model import configure_threads, load_model
+
+    configure_threads(args.threads)
+    return load_model(str(args.model), precision=precision)
+
+
+def product_search(args: argparse.Namespace) -> Any:
+    """Our search pinned to T tokens: EOS is banned for T steps, then forced as token T+1 (the budget's last)."""
+    from translate.beam_search import SearchOptions
+
+    return SearchOptions(beams=args.beams, max_new_tokens=args.new_tokens + 1, min_new_tokens=args.new_tokens)
+
+
+def hf_length(args: argparse.Namespace) -> dict[str, int]:
+    """``generate`` counts the EOS its ``forced_eos_token_id`` puts last: T tokens + EOS is T+1 new tokens."""
+    return {"min_new_tokens": args.new_tokens + 1, "max_new_tokens": args.new_tokens + 1}
+
+
+@contextmanager
+def counting_target_tokens() -> Iterator[list[int]]:
+    """Count the tokens of the hypotheses the product's search returns (EOS excluded) while inside.
+
+    The decoder hands back text only, and re-tokenising text does not give the searched tokens back, so the
+    search function the decoder calls is wrapped for the duration: measured, not reimplemented.
+    """
+    import translate.decoder as decoder_module
+
+    counter = [0]
+    search = decoder_module.beam_search
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        hypotheses = search(*args, **kwargs)
+        counter[0] += sum(len(h.tokens) for h in hypotheses)
+        return hypotheses
+
+    decoder_module.beam_search = counted
+    try:
+        yield counter
+    finally:
+        decoder_module.beam_search = search
+
+
+def batch_plan(decoder: Any) -> Callable[[Sequence[str]], list[list[int]]]:
+    """Segments -> the batches ``decoder`` forms for them (its own budget rule), so other engines get the same.
+
+    The plan keeps only the tokenizer side of the decoder, not its model.
+    """
+    from translate.batching import make_batches
+
+    family = decoder.loaded.family
+    budget, limit = max(1, decoder.max_batch_tokens // decoder.options.beams), decoder.max_batch_segments
+
+    def plan(segments: Sequence[str]) -> list[list[int]]:
+        return make_batches([family.count_source_tokens(s) for s in segments], budget, limit)
+
+    return plan
+
+
+def decoder_engine(loaded: Any, args: argparse.Namespace) -> Engine:
+    """The product's batch decoder over all segments at once (length-sorted batches, no glossary)."""
+    from translate.decoder import DecodeRequest, Decoder
+
+    decoder = Decoder(loaded, product_search(args))
+    plan = batch_plan(decoder)
+
+    def run(segments: list[str]) -> Output:
+        with counting_target_tokens() as tokens:
+            decoded = decoder.decode([DecodeRequest(s) for s in segments])
+        sizes = [len(b) for b in plan(segments)]
+        return Output([d.text for d in decoded], tokens[0], {"batch_sizes": sizes})
+
+    return run
+
+
+def translator_engine(
+    loaded: Any, args: argparse.Namespace, glossary: Glossary | None, *, alone: bool = False, doc_size: int = 0
+) -> Engine:
+    """The whole pipeline (``Translator.translate_documents``, line mode) with ``glossary`` in hard mode.
+
+    ``alone``: one call per segment (the naive use: no batching across segments).  Otherwise one streaming call
+    over documents of ``doc_size`` lines (0: a single document).  Term figures come from the segment records.
+    """
+    from translate.pipeline import Translator
+
+    mode = "hard" if glossary is not None else "off"
+    translator = Translator(loaded, glossary, glossary_mode=mode, search=product_search(args))
+
+    def documents(segments: list[str]) -> Iterator[tuple[str, str]]:
+        size = doc_size or len(segments)
+        for start in range(0, len(segments), size):
+            yield f"doc{start}", "\n".join(segments[start : start + size])
+
+    def run(segments: list[str]) -> Output:
+        with counting_target_tokens() as tokens:
+            if alone:
+                results = [r for s in segments for r in translator.translate_documents([("one", s)], lines=True)]
+            else:
+                results = list(translator.translate_documents(documents(segments), lines=True))
+        records = [record for result in results for record in result.segments]
+        terms = [t for record in records for t in record.terms]
+        extra = {"terms_required": len(terms), "terms_met": sum(t.met for t in terms),
+                 "segments_with_terms": sum(bool(r.terms) for r in records)}
+        return Output([r.target for r in records], tokens[0], extra if glossary is not None else {})
+
+    return run
+
+
+def hf_engine(loaded: Any, args: argparse.Namespace, *, batched: bool) -> Engine:
+    """Hugging Face ``generate`` (beam search, same beams and length): the product's batches, or one call per segment."""
+    import torch
+    from translate.decoder import Decoder
+
+    family, model = loaded.family, loaded.model
+    plan = batch_plan(Decoder(loaded, product_search(args)))
+    options = {"num_beams": args.beams, "do_sample": False, **hf_length(args)}
+
+    def run(segments: list[str]) -> Output:
+        batches = plan(segments) if batched else [[i] for i in range(len(segments))]
+        texts, tokens = [""] * len(segments), 0
+        for batch in batches:
+            encoded = family.encode_sources([segments[i] for i in batch])
+            with torch.inference_mode():
+                out = model.generate(**encoded, **options)
+            for index, row in zip(batch, out[:, 1:].tolist()):  # generate puts the start token first
+                ids = [t for t in row if t not in (family.eos_token_id, family.pad_token_id)]
+                texts[index], tokens = family.decode(ids), tokens + len(ids)
+        return Output(texts, tokens, {"batch_sizes": [len(b) for b in batches]} if batched else {})
+
+    return run
+
+
+# -- memory ------------------------------------------------------------------------------------------------
+
+
+def _status_kb(field_name: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    raise OSError(f"no {field_name} in /proc/self/status")
+
+
+def rss_now() -> int:
+    """Resident memory of this process, in bytes."""
+    try:
+        return _status_kb("VmRSS") * 1024
+    except OSError:
+        import psutil
+
+        return psutil.Process().memory_info().rss
+
+
+class PeakRSS:
+    """Peak resident memory of this process over a ``with`` block (``.peak``, bytes).
+
+    Linux: the kernel's high-water mark, reset on entry through ``/proc/self/clear_refs``: exact.  Elsewhere a
+    thread samples psutil every 5 ms (short spikes may be missed).
+    """
+
+    def __enter__(self) -> "PeakRSS":
+        self.peak, self._stop, self._thread = 0, threading.Event(), None
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            _status_kb("VmHWM")
+        except OSError:
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, rss_now())
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is None:
+            self.peak = _status_kb("VmHWM") * 1024
+        else:
+            self._stop.set()
+            self._thread.join()
+            self.peak = max(self.peak, rss_now())
+
+
+# -- workers -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One measured run of one engine."""
+
+    seconds: float
+    cpu_seconds: float
+    segments: int
+    tokens: int
+    peak_rss: int
+    texts: list[str]
+    extra: dict[str, Any]
+
+
+def serve(args: argparse.Namespace, make_engine: Callable[[str, argparse.Namespace], Engine]) -> int:
+    """Worker side: build engine ``args.worker``, warm it up, then run it for every ``run [N]`` line on stdin.
+
+    Results go out as JSON lines on the original stdout; anything libraries print is sent to stderr instead.
+    """
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    engine = make_engine(args.worker, args)
+    segments = load_segments(args.segments, args.corpus)
+    engine(segments[:WARMUP_SEGMENTS])
+    channel.write(json.dumps({"loaded_rss": rss_now()}) + "\n")
+    for line in sys.stdin:
+        words = line.split()
+        batch = cycled(segments, int(words[1])) if len(words) > 1 else segments
+        with PeakRSS() as memory:
+            wall, cpu = time.perf_counter(), time.process_time()
+            out = engine(batch)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        run = Run(wall, cpu, len(batch), out.tokens, memory.peak, out.texts, out.extra)
+        channel.write(json.dumps(asdict(run)) + "\n")
+    return 0
+
+
+class Worker:
+    """Parent side of one engine's worker process."""
+
+    def __init__(self, name: str, script: str | Path, argv: Sequence[str]) -> None:
+        self.name = name
+        command = [sys.executable, str(script), *argv, "--worker", name]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.loaded_rss = 0
+
+    def _receive(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"benchmark worker {self.name!r} exited ({self.process.wait()}); see its errors above")
+        return json.loads(line)
+
+    def ready(self) -> None:
+        self.loaded_rss = self._receive()["loaded_rss"]
+
+    def run(self, segments: int | None = None) -> Run:
+        assert self.process.stdin is not None
+        self.process.stdin.write("run\n" if segments is None else f"run {segments}\n")
+        self.process.stdin.flush()
+        return Run(**self._receive())
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@contextmanager
+def workers(script: str | Path, argv: Sequence[str], names: Sequence[str]) -> Iterator[dict[str, Worker]]:
+    """Start one worker per engine (they load in parallel) and wait until all are warmed up."""
+    started = {name: Worker(name, script, argv) for name in names}
+    try:
+        for worker in started.values():
+            worker.ready()
+        yield started
+    finally:
+        for worker in started.values():
+            worker.close()
+
+
+@dataclass
+class Result:
+    """All runs of one engine."""
+
+    name: str
+    description: str
+    loaded_rss: int
+    runs: list[Run]
+
+    @property
+    def best(self) -> float:
+        return min(r.seconds for r in self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def last(self) -> Run:
+        return self.runs[-1]
+
+    @property
+    def peak_rss(self) -> int:
+        return max(r.peak_rss for r in self.runs)
+
+    def to_json(self) -> dict[str, Any]:
+        last = self.last
+        return {
+            "description": self.description, "seconds": [r.seconds for r in self.runs],
+            "cpu_seconds": [r.cpu_seconds for r in self.runs], "best_seconds": self.best, "median_seconds": self.median,
+            "segments": last.segments, "target_tokens": last.tokens,
+            "segments_per_second": last.segments / self.best, "tokens_per_second": last.tokens / self.best,
+            "peak_rss_bytes": self.peak_rss, "loaded_rss_bytes": self.loaded_rss, "extra": last.extra,
+        }
+
+
+def measure(script: str | Path, argv: Sequence[str], engines: dict[str, str], repeat: int) -> dict[str, Result]:
+    """Run each engine (name -> description) ``repeat`` times in interleaved, rotated rounds."""
+    names = list(engines)
+    with workers(script, argv, names) as started:
+        results = {n: Result(n, engines[n], started[n].loaded_rss, []) for n in names}
+        for round_ in range(repeat):
+            for name in names[round_ % len(names):] + names[: round_ % len(names)]:
+                print(f"round {round_ + 1}/{repeat}: {name} ...", file=sys.stderr, flush=True)
+                results[name].runs.append(started[name].run())
+    return results
+
+
+def ratio(a: Result, b: Result) -> float:
+    """Best time of ``a`` over best time of ``b``."""
+    return a.best / b.best
+
+
+def paired_ratio(a: Result, b: Result) -> float:
+    """Median over rounds of ``a``'s time over ``b``'s time in the same round (robust to slow load drifts)."""
+    return statistics.median(x.seconds / y.seconds for x, y in zip(a.runs, b.runs))
+
+
+def agreement(a: Result, b: Result) -> str:
+    """How many segments two engines translated identically (equal work shows as equal output)."""
+    same = sum(x == y for x, y in zip(a.last.texts, b.last.texts))
+    return f"{same}/{len(a.last.texts)}"
+
+
+# -- reporting ---------------------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" (1/5/15 min; {os.cpu_count()} CPUs)"
+
+
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's settings, for the header and the JSON document."""
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("worker", "json")}
+
+
+def print_header(title: str, args: argparse.Namespace, start_load: str) -> None:
+    source = "domain corpus (corpus/references)" if args.corpus else "FLORES-200 devtest (vi)"
+    print(title)
+    print(f"load average at start: {start_load}")
+    print(f"model: {args.model}")
+    print(f"segments: {args.segments} from {source}; beams {args.beams}; {args.new_tokens} target tokens per "
+          f"hypothesis (forced); {args.threads} threads; {args.repeat} interleaved rounds, best and median shown")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as an aligned text table (first column left-aligned, the others right-aligned)."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths]), *map(line, cells[1:])])
+
+
+def results_table(results: dict[str, Result], reference: str) -> str:
+    """The standard table: time, throughput, memory, and every time as a ratio to ``reference``."""
+    ref = results[reference]
+    rows = []
+    for r in results.values():
+        segments, tokens = r.last.segments, r.last.tokens
+        rows.append([
+            r.name, f"{r.best:.2f}", f"{r.median:.2f}", f"{min(x.cpu_seconds for x in r.runs):.2f}",
+            f"{segments / r.best:.2f}", f"{tokens / r.best:.0f}", f"{tokens / segments:.1f}",
+            f"{r.peak_rss / MB:.0f}", f"{r.loaded_rss / MB:.0f}", f"{ratio(r, ref):.2f}", f"{paired_ratio(r, ref):.2f}",
+        ])
+    headers = ["engine", "best s", "median s", "cpu s", "seg/s", "tok/s", "tok/seg", "peak RSS MB", "loaded MB",
+               f"x {reference}", "paired"]
+    legend = "\n".join(f"  {r.name}: {r.description}" for r in results.values())
+    return f"{table(headers, rows)}\n{legend}"
+
+
+def emit_json(title: str, args: argparse.Namespace, start_load: str, **sections: Any) -> None:
+    """The machine-readable report: settings, load averages, and the script's sections."""
+    document = {"benchmark": title, "load_average_start": start_load, "load_average_end": load_average(),
+                "settings": settings(args), **sections}
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def worker_argv(argv: Sequence[str] | None, model: Path, *extra: str) -> list[str]:
+    """The parent's arguments for its workers, with the model pinned (so they never build it themselves)."""
+    return [*(sys.argv[1:] if argv is None else argv), "--model", str(model), *extra]

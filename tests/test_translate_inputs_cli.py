@@ -1,0 +1,192 @@
+"""Hostile inputs through the whole ``vi2en translate`` run: nothing crashes the run, nothing is lost.
+
+One folder holds a normal article beside an empty file, a file in the Windows Vietnamese code page, binary
+files, HTML, NFD-decomposed text and a single 5,000-word paragraph.  The run must translate every readable
+document (repairing HTML and NFD with a warning), name each unusable file in the summary, end with exit 1, and
+never drop or truncate a word: the over-long paragraph is split into pieces the model can take whole, and
+comes back as one paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from translate.document import parse_document
+from translate.model import load_model
+from translate.pipeline import Translator
+
+ROOT = Path(__file__).resolve().parents[1]
+FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # the combining marks windows-1258 writes after a base letter
+GOOD = "Bộ Công Thương chủ trì hội nghị.\n\nHai bên nhất trí tăng cường hợp tác. Hội nghị kết thúc.\n"
+HTML = (
+    "<html><head><title>x</title><style>p {color: red}</style></head><body>"
+    "<h1>Hội nghị ASEAN</h1><p>Bộ Công Thương chủ trì <b>hội nghị</b> &amp; họp báo.</p>"
+    "<p>Hai bên nhất trí.</p></body></html>\n"
+)
+HTML_TEXT = "Hội nghị ASEAN\n\nBộ Công Thương chủ trì hội nghị & họp báo.\n\nHai bên nhất trí."
+BAD_FILES = ("b-empty.txt", "c-cp1258.txt", "d-binary.txt", "g-controls.txt")
+LONG_WORDS = 5000
+
+
+def cp1258(text: str) -> bytes:
+    """``text`` as a legacy Vietnamese Windows editor saves it: base letters plus combining tone marks."""
+    encoded = b""
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in TONE_MARKS))
+        encoded += (base + "".join(c for c in decomposed if c in TONE_MARKS)).encode("cp1258")
+    return encoded
+
+
+def long_paragraph() -> str:
+    """5,000 words on one line: normal sentences, then a clause run with only commas, then words with no
+    punctuation at all, so the splitter has to use every kind of boundary down to a bare word gap."""
+    words = " ".join(FLORES_VI.read_text(encoding="utf-8").splitlines()).split()
+    sentences = words[:2000]
+    commas = [re.sub(r"[.!?;:]+$", ",", w) for w in words[2000:3500]]
+    bare = [re.sub(r"[^\w%/-]", "", w) or "và" for w in words[3500:LONG_WORDS]]
+    commas[0] = commas[0].capitalize()
+    return " ".join(sentences + commas + bare)
+
+
+@dataclass
+class Spied:
+    """What the pipeline cut each document into: its segments and the pieces the model was given."""
+
+    segments: list[str]
+    pieces: list
+
+
+@pytest.fixture
+def spied_pieces(monkeypatch: pytest.MonkeyPatch) -> list[Spied]:
+    """Record the pieces of every translated document (the objects get their ``target`` after decoding)."""
+    seen: list[Spied] = []
+    original = Translator._pieces
+
+    def spy(self: Translator, doc_index: int, document):  # type: ignore[no-untyped-def]
+        pieces = original(self, doc_index, document)
+        seen.append(Spied(document.segments(), pieces))
+        return pieces
+
+    monkeypatch.setattr(Translator, "_pieces", spy)
+    return seen
+
+
+@pytest.fixture
+def hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-good.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "b-empty.txt").write_bytes(b"")
+    (folder / "c-cp1258.txt").write_bytes(cp1258("Hai bên nhất trí tăng cường hợp tác thương mại.\n"))
+    (folder / "d-binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (folder / "e-html.txt").write_text(HTML, encoding="utf-8")
+    (folder / "f-nfd.txt").write_text(unicodedata.normalize("NFD", GOOD), encoding="utf-8")
+    (folder / "g-controls.txt").write_bytes(bytes(range(1, 9)) * 40)  # valid UTF-8, yet no text: no NUL to spot
+    (folder / "h-long.txt").write_text(long_paragraph() + "\n", encoding="utf-8")
+    return folder
+
+
+def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
+    hostile_folder: Path, tmp_path: Path, tiny_model_dir: Callable[[str], Path], vi2en: Callable,
+    spied_pieces: list[Spied],
+) -> None:
+    out = tmp_path / "out"
+    run = vi2en("translate", hostile_folder, "-o", out, "--model", tiny_model_dir("marian"), "--threads", "1",
+                "--beams", "2", "--glossary-mode", "off", max_new_tokens=4)
+
+    # The run went on, and says which files it could not use.
+    assert run.code == 1, run.err
+    assert "Traceback" not in run.err
+    failed = {line.split(":")[1].strip() for line in run.err.splitlines() if line.startswith("failed:")}
+    assert failed == set(BAD_FILES), run.err
+    assert "documents: 8 (4 translated, 0 already done, 4 failed)" in run.err
+    assert "cp1258" in run.err and "iconv" in run.err, "the code-page problem must say how to convert the file"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "a-good.txt", "e-html.txt", "f-nfd.txt", "h-long.txt"
+    ], "unusable files get no output; every readable one does"
+    warnings = "\n".join(line for line in run.err.splitlines() if line.startswith("warning:"))
+    assert "e-html.txt" in warnings and "f-nfd.txt" in warnings, "repairs must be reported"
+
+    by_text = {" ".join(s.segments): s for s in spied_pieces}
+    good_segments = parse_document(GOOD).segments()
+
+    # HTML: tags and style gone, entities decoded, the text (and only the text) translated.
+    html_out = (out / "e-html.txt").read_text(encoding="utf-8")
+    assert not re.search(r"<[a-z/]", html_out) and "color" not in html_out
+    assert by_text[" ".join(parse_document(HTML_TEXT).segments())].segments == [
+        "Hội nghị ASEAN", "Bộ Công Thương chủ trì hội nghị & họp báo.", "Hai bên nhất trí."
+    ]
+    assert len(html_out.split("\n")) == len((HTML_TEXT + "\n").split("\n"))
+    assert all(line.strip() for line in html_out.split("\n")[0:5:2])
+
+    # NFD: the same segments as the NFC article, and the output is NFC text of the same shape.
+    nfd_docs = [s for s in spied_pieces if s.segments == good_segments]
+    assert len(nfd_docs) == 2, "the NFD article must be segmented exactly like its NFC original"
+    assert [p.text for p in nfd_docs[0].pieces] == [p.text for p in nfd_docs[1].pieces]
+    nfd_out = (out / "f-nfd.txt").read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", nfd_out)
+    assert [bool(line.strip()) for line in nfd_out.split("\n")] == [bool(line.strip()) for line in GOOD.split("\n")]
+
+    # The 5,000-word paragraph: split into model-sized pieces, every word kept, one paragraph out.
+    paragraph = long_paragraph()
+    long_doc = by_text[paragraph]
+    pieces = [p.text for p in long_doc.pieces]
+    assert " ".join(pieces).split() == paragraph.split(), "every source word must reach the model, once, in order"
+    assert len(paragraph.split()) == LONG_WORDS
+    limits = load_model(str(tiny_model_dir("marian"))).family
+    too_long = [p for p in pieces if limits.count_source_tokens(p) > limits.max_source_tokens]
+    assert not too_long, f"{len(too_long)} pieces exceed the model's {limits.max_source_tokens} tokens"
+    assert max(len(p.split()) for p in pieces) > 100, "the long sentences must be split into pieces, not words"
+    long_out = (out / "h-long.txt").read_text(encoding="utf-8")
+    assert long_out.endswith("\n") and "\n" not in long_out[:-1], "the paragraph must stay one paragraph"
+    flat_out = " ".join(long_out.split())
+    missing = [p.text for p in long_doc.pieces if not p.target.strip() or " ".join(p.target.split()) not in flat_out]
+    assert not missing, f"{len(missing)} pieces have no translation in the output"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("legacy.txt", cp1258("Bộ Công Thương chủ trì hội nghị.\n"), "iconv -f cp1258"),
+        ("binary.txt", bytes(range(256)), "binary"),
+    ],
+)
+def test_a_single_bad_file_exits_1_with_its_name(
+    name: str, content: bytes, expected: str, tmp_path: Path, tiny_model_dir: Callable[[str], Path],
+    vi2en: Callable,
+) -> None:
+    """Alone on the command line, a bad file is reported (never a traceback, never exit 0) and nothing is written."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    run = vi2en("translate", path, "-o", tmp_path / "out", "--model", tiny_model_dir("marian"), "--threads", "1")
+    assert run.code == 1
+    assert "Traceback" not in run.err
+    failures = [line for line in run.err.splitlines() if line.startswith("failed:")]
+    assert len(failures) == 1 and name in failures[0] and expected in failures[0], run.err
+    out = tmp_path / "out"
+    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+
+
+def test_stdin_html_is_stripped_and_translated(tiny_model_dir: Callable[[str], Path], vi2en: Callable,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same repairs apply to standard input (``-``), and the translation goes to stdout."""
+    import io
+    import sys
+
+    stdin = io.TextIOWrapper(io.BytesIO(HTML.encode("utf-8")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    run = vi2en("translate", "-", "--model", tiny_model_dir("marian"), "--threads", "1", "--beams", "2",
+                "--glossary-mode", "off")
+    assert run.code == 0, run.err
+    assert not re.search(r"<[a-z/]", run.out)
+    assert len(run.out.rstrip("\n").split("\n")) == 5 and all(run.out.split("\n")[i].strip() for i in (0, 2, 4))
+    assert "warning: stdin: HTML markup removed" in run.err
