@@ -103,3 +103,11 @@ def test_initial_alternatives_only_open_the_output() -> None:
     later = start.advance(3)
     assert later.allowed() == {7}
     assert not later.advance(9).advance(8).all_met()
+
+
+def test_repeating_a_finished_term_is_flagged_unless_required_again() -> None:
+    once = make(((1, 2),)).initial_state().advance(1).advance(2)
+    assert once.repeat_tokens() == {1}
+    twice = make(((1, 2),), ((1, 2),)).initial_state().advance(1).advance(2)
+    assert twice.repeat_tokens() == set()  # the second occurrence still needs it
+    assert once.advance(5).repeat_tokens() == set()

@@ -191,7 +191,8 @@ def _apply_constraint_masks(
     vocab: TargetVocabulary,
     hard: bool,
 ) -> None:
-    """Forbid ending with unmet terms, gluing onto a finished term, and (when tight) leaving the terms."""
+    """Forbid ending with unmet terms, gluing onto or repeating a finished term, and leaving the terms
+    when the length budget is tight."""
     for block, seg_id in enumerate(active):
         seg = segments[seg_id]
         if seg.constraints is None:
@@ -211,6 +212,9 @@ def _apply_constraint_masks(
             kept = logp[row, only].clone() if only else None
             if state.just_completed:
                 logp[row].masked_fill_(vocab.continues_word, NEG_INF)
+                repeat = state.repeat_tokens()
+                if repeat:
+                    logp[row, sorted(repeat)] = NEG_INF
             if kept is not None:
                 logp[row] = NEG_INF
                 logp[row, only] = kept

@@ -99,8 +99,9 @@ class ConstraintState:
 
     ``active``/``node``/``depth`` track a constraint that has been started but not finished; when the
     hypothesis produces a token that does not continue it, the partial progress is abandoned (and the
-    token may start a constraint afresh), exactly as in Post & Vilar (2018).  ``just_completed`` tells the
-    decoder that the previous token closed a term, so the next one must not glue onto its last word.
+    token may start a constraint afresh), exactly as in Post & Vilar (2018).  ``just_closed`` is the
+    constraint the previous token completed (-1 if none): the next token must not glue onto its last
+    word, and should not start the same term again (a double rendering).
     """
 
     cset: ConstraintSet
@@ -109,8 +110,12 @@ class ConstraintState:
     node: TrieNode | None = None
     completed: int = 0
     depth: int = 0
-    just_completed: bool = False
+    just_closed: int = -1
     at_start: bool = False
+
+    @property
+    def just_completed(self) -> bool:
+        return self.just_closed >= 0
 
     @property
     def progress(self) -> int:
@@ -153,6 +158,13 @@ class ConstraintState:
             return {t for t, needed in progress.items() if needed <= budget}, set()
         return None, {t for t, needed in progress.items() if needed > budget}
 
+    def repeat_tokens(self) -> set[int]:
+        """First tokens that would start the term just completed over again, when no occurrence of it
+        is still required: the decoder steers away from them to avoid "ABAC ABAC"."""
+        if self.just_closed < 0:
+            return set()
+        return set(self.cset.roots[self.just_closed].children) - self.allowed()
+
     def _needed_if_abandoned(self) -> int:
         """Tokens needed if the next token leaves the active constraint: it must then be redone."""
         return sum(length for length, done in zip(self.cset.min_lengths, self.met) if not done)
@@ -179,5 +191,5 @@ class ConstraintState:
     def _enter(self, index: int, node: TrieNode, depth: int) -> "ConstraintState":
         if node.terminal:
             met = tuple(done or i == index for i, done in enumerate(self.met))
-            return ConstraintState(self.cset, met, completed=self.completed + depth, just_completed=True)
+            return ConstraintState(self.cset, met, completed=self.completed + depth, just_closed=index)
         return ConstraintState(self.cset, self.met, index, node, self.completed, depth)
