@@ -517,13 +517,14 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("worker", "json")}
 
 
-def print_header(title: str, args: argparse.Namespace, start_load: str) -> None:
+def print_header(title: str, args: argparse.Namespace, start_load: str, rounds: str = "") -> None:
     source = "domain corpus (corpus/references)" if args.corpus else "FLORES-200 devtest (vi)"
+    rounds = rounds or f"{args.repeat} interleaved rounds (best and median shown)"
     print(title)
     print(f"load average at start: {start_load}")
     print(f"model: {args.model}")
     print(f"segments: {args.segments} from {source}; beams {args.beams}; {args.new_tokens} target tokens per "
-          f"hypothesis (forced); {args.threads} threads; {args.repeat} interleaved rounds, best and median shown")
+          f"hypothesis (forced); {args.threads} threads; {rounds}")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

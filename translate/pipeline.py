@@ -185,8 +185,7 @@ class Translator:
         pieces = [p for doc_pieces in pieces_by_doc for p in doc_pieces]
         self._decode(pieces, progress)
         if self.glossary is not None:
-            for doc_pieces in pieces_by_doc:
-                self._make_consistent(doc_pieces)
+            self._decode([p for doc_pieces in pieces_by_doc for p in self._inconsistent(doc_pieces)], None)
         for (doc_id, document, source_lines), doc_pieces in zip(group, pieces_by_doc):
             yield self._assemble(doc_id, document, doc_pieces, source_lines)
 
@@ -210,8 +209,9 @@ class Translator:
         for piece, out in zip(pieces, decoded):
             piece.target = out.text
 
-    def _make_consistent(self, pieces: list[_Piece]) -> None:
-        """Re-decode pieces whose terms took another rendering than the document's choice."""
+    def _inconsistent(self, pieces: list[_Piece]) -> list[_Piece]:
+        """Pieces of one document whose terms took another rendering than the document's choice,
+        pinned to that choice for re-decoding."""
         used = [(t.key, r) for p in pieces for t in p.terms if (r := _rendering_used(p.target, t)) is not None]
         choices = document_choices(used)
         redo = []
@@ -220,8 +220,7 @@ class Translator:
             if pinned != piece.terms:
                 piece.terms = pinned
                 redo.append(piece)
-        if redo:
-            self._decode(redo, None)
+        return redo
 
     @staticmethod
     def _pin(target: str, term: PlannedTerm, family: str | None) -> PlannedTerm:
