@@ -84,6 +84,31 @@ class _Choice:
     state: ConstraintState | None
 
 
+@dataclass
+class _Step:
+    """What choosing the next beams needs to know about the current step."""
+
+    seqs: torch.Tensor  # [rows, prefix + generated-1]: the live hypotheses so far
+    vocab: TargetVocabulary
+    options: SearchOptions
+    generated: int  # tokens generated including the one being chosen
+
+    def finish(self, seg: _Segment, row: int, score: float, met: tuple[bool, ...]) -> None:
+        """Record ``row`` + EOS as a finished hypothesis, length-normalised as ``generate`` does."""
+        tokens = self.seqs[row, len(self.vocab.prefix) :].tolist()
+        seg.finished.append((score / (self.generated**self.options.length_penalty), tokens, met))
+
+    def done(self, seg: _Segment, chosen: list[_Choice]) -> bool:
+        """``generate``'s heuristic: stop once k hypotheses are finished and none alive can beat the worst."""
+        k = self.options.beams
+        if not chosen:
+            return True
+        if len(seg.finished) < k:
+            return False
+        worst_kept = sorted((f[0] for f in seg.finished), reverse=True)[k - 1]
+        return chosen[0].score / (self.generated**self.options.length_penalty) <= worst_kept
+
+
 def beam_search(
     model: torch.nn.Module,
     input_ids: torch.Tensor,
@@ -127,6 +152,7 @@ def beam_search(
         top_scores, top_ids = top_scores.tolist(), top_ids.tolist()
         extra = _constraint_candidates(total, states, active, segments, k)
 
+        step = _Step(seqs, vocab, options, generated)
         next_choices: list[_Choice] = []
         still_active: list[int] = []
         for block, seg_id in enumerate(active):
@@ -134,9 +160,10 @@ def beam_search(
             base = block * k
             cands = [(s, base + i // vocab_size, i % vocab_size) for s, i in zip(top_scores[block], top_ids[block])]
             if seg.constraints is None:
-                chosen = _select_plain(seg, cands, seqs, vocab, k, generated, options)
+                chosen = _select_plain(seg, cands, step)
             else:
-                chosen = _select_banked(seg, cands + extra.get(block, []), states, seqs, vocab, k, generated, options)
+                chosen = _select_banked(seg, cands + extra.get(block, []), states, step)
+            seg.done = step.done(seg, chosen)
             if seg.done:
                 continue
             still_active.append(seg_id)
@@ -256,56 +283,29 @@ def _constraint_candidates(
     return extra
 
 
-def _finish(seg: _Segment, tokens: list[int], score: float, met: tuple[bool, ...], length: int, options: SearchOptions) -> None:
-    seg.finished.append((score / (length**options.length_penalty), tokens, met))
-
-
-def _early_done(seg: _Segment, best_alive: float, generated: int, options: SearchOptions, k: int) -> bool:
-    """``generate``'s heuristic: stop once k hypotheses are finished and none alive can beat the worst."""
-    if len(seg.finished) < k:
-        return False
-    worst_kept = sorted((f[0] for f in seg.finished), reverse=True)[k - 1]
-    return best_alive / (generated**options.length_penalty) <= worst_kept
-
-
-def _select_plain(
-    seg: _Segment,
-    cands: list[tuple[float, int, int]],
-    seqs: torch.Tensor,
-    vocab: TargetVocabulary,
-    k: int,
-    generated: int,
-    options: SearchOptions,
-) -> list[_Choice]:
+def _select_plain(seg: _Segment, cands: list[tuple[float, int, int]], step: _Step) -> list[_Choice]:
     """Ordinary beam step: EOS among the top k finishes a hypothesis, the rest fill the beam."""
+    k = step.options.beams
     chosen: list[_Choice] = []
     for rank, (score, row, token) in enumerate(cands):
         if score == NEG_INF:
             break
-        if token == vocab.eos:
+        if token == step.vocab.eos:
             if rank < k:
-                _finish(seg, seqs[row, len(vocab.prefix):].tolist(), score, (), generated, options)
+                step.finish(seg, row, score, ())
             continue
         chosen.append(_Choice(score, row, token, None))
         if len(chosen) == k:
             break
-    if not chosen or _early_done(seg, chosen[0].score, generated, options, k):
-        seg.done = True
     return chosen
 
 
 def _select_banked(
-    seg: _Segment,
-    cands: list[tuple[float, int, int]],
-    states: Sequence[ConstraintState | None],
-    seqs: torch.Tensor,
-    vocab: TargetVocabulary,
-    k: int,
-    generated: int,
-    options: SearchOptions,
+    seg: _Segment, cands: list[tuple[float, int, int]], states: Sequence[ConstraintState | None], step: _Step
 ) -> list[_Choice]:
     """Dynamic beam allocation: share the k slots round-robin between banks of equal constraint progress."""
     assert seg.constraints is not None
+    k = step.options.beams
     seen: set[tuple[int, int]] = set()
     unique = []
     for score, row, token in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
@@ -317,9 +317,9 @@ def _select_banked(
     for rank, (score, row, token) in enumerate(unique):
         state = states[row]
         assert state is not None
-        if token == vocab.eos:
-            if rank < k and (state.all_met() or not options.hard):
-                _finish(seg, seqs[row, len(vocab.prefix):].tolist(), score, state.met, generated, options)
+        if token == step.vocab.eos:
+            if rank < k and (state.all_met() or not step.options.hard):
+                step.finish(seg, row, score, state.met)
             continue
         new_state = state.advance(token)
         bank = min(new_state.progress, seg.constraints.total_tokens)
@@ -333,8 +333,6 @@ def _select_banked(
                 chosen.append(queue[depth])
         depth += 1
     chosen.sort(key=lambda c: -c.score)
-    if not chosen or _early_done(seg, chosen[0].score, generated, options, k):
-        seg.done = True
     return chosen
 
 
