@@ -36,7 +36,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 SCRIPTS = Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
@@ -44,6 +44,11 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from glossary import Entry, EntryType, Glossary, default_paths, load_glossary  # noqa: E402
 from glossary.tokens import tokenize  # noqa: E402  (the matcher's own syllables: generated terms match as planned)
+
+if TYPE_CHECKING:  # torch and transformers load only in the workers that need them
+    from translate.beam_search import SearchOptions
+    from translate.decoder import Decoder
+    from translate.model import LoadedModel
 
 FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
 REFERENCES = ROOT / "corpus" / "references"
@@ -168,7 +173,7 @@ class Output:
 Engine = Callable[[list[str]], Output]
 
 
-def load(args: argparse.Namespace, precision: str = "float32") -> Any:
+def load(args: argparse.Namespace, precision: str = "float32") -> LoadedModel:
     """The product's model loading (``translate.model``), with ``--threads`` intra-op threads."""
     from translate.model import configure_threads, load_model
 
@@ -176,7 +181,7 @@ def load(args: argparse.Namespace, precision: str = "float32") -> Any:
     return load_model(str(args.model), precision=precision)
 
 
-def product_search(args: argparse.Namespace) -> Any:
+def product_search(args: argparse.Namespace) -> SearchOptions:
     """Our search pinned to T tokens: EOS is banned for T steps, then forced as token T+1 (the budget's last)."""
     from translate.beam_search import SearchOptions
 
@@ -212,7 +217,7 @@ def counting_target_tokens() -> Iterator[list[int]]:
         decoder_module.beam_search = search
 
 
-def batch_plan(decoder: Any) -> Callable[[Sequence[str]], list[list[int]]]:
+def batch_plan(decoder: Decoder) -> Callable[[Sequence[str]], list[list[int]]]:
     """Segments -> the batches ``decoder`` forms for them (its own budget rule), so other engines get the same.
 
     The plan keeps only the tokenizer side of the decoder, not its model.
@@ -228,7 +233,7 @@ def batch_plan(decoder: Any) -> Callable[[Sequence[str]], list[list[int]]]:
     return plan
 
 
-def decoder_engine(loaded: Any, args: argparse.Namespace) -> Engine:
+def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
     """The product's batch decoder over all segments at once (length-sorted batches, no glossary)."""
     from translate.decoder import DecodeRequest, Decoder
 
@@ -245,7 +250,7 @@ def decoder_engine(loaded: Any, args: argparse.Namespace) -> Engine:
 
 
 def translator_engine(
-    loaded: Any, args: argparse.Namespace, glossary: Glossary | None, *, alone: bool = False, doc_size: int = 0
+    loaded: LoadedModel, args: argparse.Namespace, glossary: Glossary | None, *, alone: bool = False, doc_size: int = 0
 ) -> Engine:
     """The whole pipeline (``Translator.translate_documents``, line mode) with ``glossary`` in hard mode.
 
@@ -277,7 +282,7 @@ def translator_engine(
     return run
 
 
-def hf_engine(loaded: Any, args: argparse.Namespace, *, batched: bool) -> Engine:
+def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -> Engine:
     """Hugging Face ``generate`` (beam search, same beams and length): the product's batches, or one call per segment."""
     import torch
     from translate.decoder import Decoder

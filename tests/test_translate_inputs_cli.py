@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from translate.document import parse_document
+from translate.families import Family
 from translate.model import load_model
 from translate.pipeline import Translator
 
@@ -64,18 +65,32 @@ class Spied:
     pieces: list
 
 
+@dataclass
+class Spy:
+    """Every document's pieces (whose ``target`` is filled in by decoding), and how many tokens of each
+    source text the encoder actually received."""
+
+    documents: list[Spied] = field(default_factory=list)
+    encoded: dict[str, int] = field(default_factory=dict)
+
+
 @pytest.fixture
-def spied_pieces(monkeypatch: pytest.MonkeyPatch) -> list[Spied]:
-    """Record the pieces of every translated document (the objects get their ``target`` after decoding)."""
-    seen: list[Spied] = []
-    original = Translator._pieces
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    seen = Spy()
+    pieces_of, encode = Translator._pieces, Family.encode_sources
 
-    def spy(self: Translator, doc_index: int, document):  # type: ignore[no-untyped-def]
-        pieces = original(self, doc_index, document)
-        seen.append(Spied(document.segments(), pieces))
-        return pieces
+    def pieces(self: Translator, doc_index: int, document):  # type: ignore[no-untyped-def]
+        result = pieces_of(self, doc_index, document)
+        seen.documents.append(Spied(document.segments(), result))
+        return result
 
-    monkeypatch.setattr(Translator, "_pieces", spy)
+    def encode_sources(self: Family, texts: list[str]):  # type: ignore[no-untyped-def]
+        batch = encode(self, texts)
+        seen.encoded.update(zip(texts, batch["attention_mask"].sum(dim=1).tolist()))
+        return batch
+
+    monkeypatch.setattr(Translator, "_pieces", pieces)
+    monkeypatch.setattr(Family, "encode_sources", encode_sources)
     return seen
 
 
@@ -96,7 +111,7 @@ def hostile_folder(tmp_path: Path) -> Path:
 
 def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
     hostile_folder: Path, tmp_path: Path, tiny_model_dir: Callable[[str], Path], vi2en: Callable,
-    spied_pieces: list[Spied],
+    spy: Spy,
 ) -> None:
     out = tmp_path / "out"
     run = vi2en("translate", hostile_folder, "-o", out, "--model", tiny_model_dir("marian"), "--threads", "1",
@@ -115,7 +130,7 @@ def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
     warnings = "\n".join(line for line in run.err.splitlines() if line.startswith("warning:"))
     assert "e-html.txt" in warnings and "f-nfd.txt" in warnings, "repairs must be reported"
 
-    by_text = {" ".join(s.segments): s for s in spied_pieces}
+    by_text = {" ".join(s.segments): s for s in spy.documents}
     good_segments = parse_document(GOOD).segments()
 
     # HTML: tags and style gone, entities decoded, the text (and only the text) translated.
@@ -128,7 +143,7 @@ def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
     assert all(line.strip() for line in html_out.split("\n")[0:5:2])
 
     # NFD: the same segments as the NFC article, and the output is NFC text of the same shape.
-    nfd_docs = [s for s in spied_pieces if s.segments == good_segments]
+    nfd_docs = [s for s in spy.documents if s.segments == good_segments]
     assert len(nfd_docs) == 2, "the NFD article must be segmented exactly like its NFC original"
     assert [p.text for p in nfd_docs[0].pieces] == [p.text for p in nfd_docs[1].pieces]
     nfd_out = (out / "f-nfd.txt").read_text(encoding="utf-8")
@@ -144,6 +159,8 @@ def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
     limits = load_model(str(tiny_model_dir("marian"))).family
     too_long = [p for p in pieces if limits.count_source_tokens(p) > limits.max_source_tokens]
     assert not too_long, f"{len(too_long)} pieces exceed the model's {limits.max_source_tokens} tokens"
+    cut = [p for p in pieces if spy.encoded[p] != limits.count_source_tokens(p)]
+    assert not cut, f"{len(cut)} pieces reached the model truncated"
     assert max(len(p.split()) for p in pieces) > 100, "the long sentences must be split into pieces, not words"
     long_out = (out / "h-long.txt").read_text(encoding="utf-8")
     assert long_out.endswith("\n") and "\n" not in long_out[:-1], "the paragraph must stay one paragraph"

@@ -92,8 +92,8 @@ def run_batch(
 ) -> RunReport:
     """Translate every readable document of ``inputs``; outputs mirror input names under ``outdir``.
 
-    Without ``outdir`` the translations go to ``stdout`` (default: ``sys.stdout`` as it is at call time, so
-    a redirected stdout is honoured; no resuming then).  ``options`` are the settings
+    Without ``outdir`` the translations go to ``stdout`` (no resuming then); its default is ``sys.stdout``
+    as it is at call time, not at import, so a redirected stdout is honoured.  ``options`` are the settings
     that shape the output (model, glossary, beams …): they enter each document's fingerprint.
     """
     stdout = stdout if stdout is not None else sys.stdout

@@ -99,7 +99,7 @@ class Translator:
         glossary_mode: str = "hard",
         acronyms: str = "keep",
         search: SearchOptions | None = None,
-        group_segments: int = 512,
+        group_segments: int = 256,
         max_batch_tokens: int = 6000,
     ) -> None:
         if glossary_mode not in GLOSSARY_MODES:
