@@ -28,19 +28,12 @@ import sacrebleu
 from glossary import load_glossary
 from glossary.errors import GlossaryError
 from translate import ModelNotAvailable, Translator
-from translate.cli import builtin_glossary_files
+from translate.cli import builtin_glossary_files, positive_int
 from translate.evaluate import EvalInputs, EvaluationInputError, evaluate, render_json, render_markdown
 from translate.evaluate.testsets import TESTSETS, EvalSet, load_testset
 from translate.model import PRECISIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -53,10 +46,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(default: the built-in glossary, glossary/data/*.tsv)")
     parser.add_argument("--mode", choices=("hard", "soft"), default="hard",
                         help="glossary mode of the second system (default: %(default)s)")
-    parser.add_argument("--beams", type=_positive, default=4, help="beam size of both systems (default: %(default)s)")
+    parser.add_argument("--beams", type=positive_int, default=4, help="beam size of both systems (default: %(default)s)")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="model precision of both systems (default: %(default)s)")
-    parser.add_argument("--limit", type=_positive, metavar="N", help="only the first N segments (quick runs, tests)")
+    parser.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all cores)")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="only the first N segments (quick runs, tests)")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="report folder (default: out/eval/TESTSET); gets report.md, report.json, hypotheses")
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level (default: %(default)s)")
@@ -67,7 +61,8 @@ def _translate(args: argparse.Namespace, glossary: list[Path], mode: str, source
     """Load one system, translate every source line, and time both steps."""
     started = time.perf_counter()
     translator = Translator.load(
-        args.model, glossary=glossary, glossary_mode=mode, beams=args.beams, precision=args.precision
+        args.model, glossary=glossary, glossary_mode=mode, beams=args.beams, precision=args.precision,
+        threads=args.threads,
     )
     loaded = time.perf_counter()
     hypotheses = translator.translate_lines(sources)

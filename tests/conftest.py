@@ -15,6 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """One torch thread: the test models are tiny, so thread start-up and synchronisation cost more
+    than they save (on a loaded 2-core machine, ten times more)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def _load_script(name: str) -> ModuleType:
     """Import ``scripts/<name>.py`` (scripts/ is not a package, and tests must not depend on the cwd)."""
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")

@@ -85,7 +85,7 @@ token_seq = st.lists(st.integers(1, 100), min_size=1, max_size=4).map(tuple)
 constraint_sets = st.lists(st.lists(token_seq, min_size=1, max_size=2), min_size=1, max_size=5)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.none(), constraint_sets), min_size=1, max_size=4), st.sampled_from([1, 2, 4]))
 def test_hard_constraints_are_always_met(segments, beams) -> None:
     """Whatever the constraints and beam size, every finished hypothesis contains every constraint."""

@@ -43,7 +43,7 @@ def test_report_has_both_systems_and_the_significance_test(
     model = tiny_model_dir("marian")
     glossary = write_lines(tmp_path / "terms.tsv", GLOSSARY)
     out = tmp_path / "report"
-    completed = run_script("--model", str(model), "--testset", "flores", "--limit", str(LIMIT), "--beams", "1",
+    completed = run_script("--model", str(model), "--testset", "flores", "--limit", str(LIMIT), "--beams", "1", "--threads", "1",
                            "--glossary", str(glossary), "--out", str(out))
     assert completed.returncode == 0, completed.stderr
 

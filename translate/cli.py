@@ -60,7 +60,8 @@ def _iso_date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from err
 
 
-def _positive(value: str) -> int:
+def positive_int(value: str) -> int:
+    """argparse type for counts that must be at least 1."""
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
@@ -89,12 +90,12 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="use only names valid on this date (e.g. the article's date; names changed in 2025)")
     p.add_argument("--acronyms", choices=ACRONYM_MODES, default="keep",
                    help="first-expand: 'Full Name (ACR)' at the first mention of an acronym, 'ACR' afterwards")
-    p.add_argument("--beams", type=_positive, default=4, help="beam size (default: 4)")
+    p.add_argument("--beams", type=positive_int, default=4, help="beam size (default: 4)")
     p.add_argument("--lines", action="store_true", help="every input line is one segment; output has exactly one line per input line")
     p.add_argument("--jsonl", action="store_true", help="write segment records (source, target, terms, met) as JSON lines")
     p.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
-    p.add_argument("--threads", type=_positive, help="CPU threads for the model (default: all available cores)")
-    p.add_argument("--batch-tokens", type=_positive, default=6000, help="token budget of one batch, beams included (default: 6000)")
+    p.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all available cores)")
+    p.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included (default: 6000)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
     p.set_defaults(func=run_translate)
 
