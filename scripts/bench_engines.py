@@ -33,7 +33,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import os
 import pstats
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -51,8 +53,8 @@ ENGINES = {
     "glossary-f32": "vi2en pipeline, ~2 terms/segment, hard mode, float32",
     "glossary-int8": "vi2en pipeline, ~2 terms/segment, hard mode, int8",
     "hf-batched": "HF generate, product's batches, float32",
-    "ct2-f32": "CTranslate2 float32, product's batches",
-    "ct2-int8": "CTranslate2 int8, product's batches",
+    "ct2-f32": "CTranslate2 float32, product's batches (process also holds torch/transformers for tokenising)",
+    "ct2-int8": "CTranslate2 int8, product's batches (process also holds torch/transformers for tokenising)",
 }
 SCALE_ENGINES = {
     "scale-plain": "vi2en int8, no glossary, streaming translate_documents",
@@ -74,8 +76,11 @@ def ct2_model(model: Path, precision: str) -> Path:
     if (out / "model.bin").is_file() and (out / "model.bin").stat().st_mtime >= newest:
         return out
     print(f"converting {model} with CTranslate2 ({precision}) into {out} ...", file=sys.stderr)
-    converter = ctranslate2.converters.TransformersConverter(str(model))
-    converter.convert(str(out), quantization="int8" if precision == "int8" else None, force=True)
+    tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
+    ctranslate2.converters.TransformersConverter(str(model)).convert(
+        str(tmp), quantization="int8" if precision == "int8" else None, force=True)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
     return out
 
 
@@ -196,22 +201,31 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
         return 0
     benchlib.print_header(TITLE + " -- scale", args, start_load, rounds=f"best of {args.repeat} run(s) per size")
     print(f"N = {args.scale} segments reused cyclically, in documents of {args.scale} lines, streamed through "
-          f"Translator.translate_documents (groups of 512 segments)")
+          f"Translator.translate_documents (which decodes bounded groups of segments)")
     print()
-    headers = ["engine", "segments", "best s", "ms/seg", "x ms/seg at N", "seg/s", "peak RSS MB", "loaded MB", "terms met"]
+    headers = ["engine", "segments", "best s", "ms/seg", "x ms/seg at N", "seg/s", "peak RSS MB", "loaded MB",
+               "terms met"]
     print(benchlib.table(headers, rows))
+    print("(peak RSS: the worker's high-water mark during that run, model included; loaded: after load and warm-up)")
+    for name in SCALE_ENGINES:
+        mid, big = (next(d for d in document if d["engine"] == name and d["segments"] == n) for n in sizes[1:])
+        print(f"{name}: from {sizes[1]} to {sizes[2]} segments, seconds per segment x"
+              f"{big['seconds_per_segment'] / mid['seconds_per_segment']:.2f}, peak RSS "
+              f"{(big['peak_rss_bytes'] - mid['peak_rss_bytes']) / benchlib.MB:+.0f} MB")
     print(f"load average at end: {benchlib.load_average()}")
     return 0
 
 
 # Where the constrained product's time goes: cumulative time of functions that never call one another.
 MODEL_FORWARD = [("translate/stepper.py", "__init__"), ("translate/stepper.py", "step")]
-CONSTRAINTS = [("translate/beam_search.py", "_apply_constraint_masks"), ("translate/beam_search.py", "_constraint_candidates"),
+CONSTRAINTS = [("translate/beam_search.py", "_apply_constraint_masks"),
+               ("translate/beam_search.py", "_constraint_candidates"),
                ("translate/beam_search.py", "_select_banked"), ("translate/constraints.py", "build")]
 OTHER_PARTS = {
     "KV-cache reordering (ModelStepper.select)": [("translate/stepper.py", "select")],
     "plain beam selection (_select_plain)": [("translate/beam_search.py", "_select_plain")],
-    "source tokenisation": [("translate/families.py", "encode_sources"), ("translate/families.py", "count_source_tokens")],
+    "source tokenisation": [("translate/families.py", "encode_sources"),
+                            ("translate/families.py", "count_source_tokens")],
     "glossary matching (requirements_for)": [("glossary/requirements.py", "requirements_for")],
     "term verification, records (Translator._record)": [("translate/pipeline.py", "_record")],
 }
@@ -221,6 +235,11 @@ def _cumulative(stats: dict, functions: list[tuple[str, str]]) -> float:
     """Summed cumulative time of ``functions`` (file suffix, name) in a ``pstats`` table."""
     return sum(ct for (file, _, name), (_, _, _, ct, _) in stats.items()
                if any(Path(file).as_posix().endswith(f) and name == n for f, n in functions))
+
+
+def _missing(stats: dict, functions: list[tuple[str, str]]) -> list[str]:
+    """Functions of ``functions`` absent from the profile: renamed in the product, or not called in this run."""
+    return [f"{f}:{n}" for f, n in functions if _cumulative(stats, [(f, n)]) == 0]
 
 
 def profile(args: argparse.Namespace, start_load: str) -> int:
@@ -243,7 +262,9 @@ def profile(args: argparse.Namespace, start_load: str) -> int:
     total = stats.total_tt
     model, constraints = _cumulative(stats.stats, MODEL_FORWARD), _cumulative(stats.stats, CONSTRAINTS)
     parts = {label: _cumulative(stats.stats, functions) for label, functions in OTHER_PARTS.items()}
-    state_self = sum(tt for (file, _, _), (_, _, tt, _, _) in stats.stats.items() if file.endswith("constraint_state.py"))
+    state_self = sum(tt for (file, _, _), (_, _, tt, _, _) in stats.stats.items()
+                     if file.endswith("constraint_state.py"))
+    missing = _missing(stats.stats, MODEL_FORWARD + CONSTRAINTS + [f for fs in OTHER_PARTS.values() for f in fs])
     groups = {
         "model forward (encoder + decoder steps, torch ops inside the model)": model,
         "constraint bookkeeping (constraint_state.py + constraint steps of beam_search.py)": constraints,
@@ -251,17 +272,21 @@ def profile(args: argparse.Namespace, start_load: str) -> int:
     }
     if args.json:
         benchlib.emit_json(TITLE + " (profile)", args, start_load, precision=args.profile, unprofiled_seconds=wall,
-                           profiled_seconds=total, groups=groups, other_parts=parts, constraint_state_self=state_self)
+                           profiled_seconds=total, groups=groups, other_parts=parts, constraint_state_self=state_self,
+                           missing=missing)
         return 0
     benchlib.print_header(TITLE + f" -- profile of the constrained product ({args.profile})", args, start_load,
-                          rounds=f"fastest of {args.repeat} runs with and {args.repeat} without the profiler")
+                          rounds=f"{args.repeat} run(s) with and {args.repeat} without the profiler, fastest kept")
     print(f"unprofiled run: {wall:.2f} s; profiled run: {total:.2f} s (cProfile slows Python code, not torch kernels, "
           f"so the Python shares below are upper bounds)")
     print()
     rows: list[list[Any]] = [[label, f"{t:.2f}", f"{100 * t / total:.1f}%"] for label, t in groups.items()]
     rows += [[f"  of which {label}", f"{t:.2f}", f"{100 * t / total:.1f}%"] for label, t in parts.items()]
-    rows.append(["  (self time of constraint_state.py functions)", f"{state_self:.2f}", f"{100 * state_self / total:.1f}%"])
+    rows.append(["  (self time of constraint_state.py functions)", f"{state_self:.2f}",
+                 f"{100 * state_self / total:.1f}%"])
     print(benchlib.table(["where", "seconds", "share"], rows))
+    if missing:
+        print(f"not in the profile (renamed in the product, or not called in this run): {', '.join(missing)}")
     print()
     print("top functions by own time:")
     stats.sort_stats("tottime").print_stats(12)
@@ -280,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         return benchlib.serve(args, make_engine)
-    args.repeat = args.repeat or (1 if args.scale else 3)
+    args.repeat = args.repeat or (1 if args.scale or args.profile else 3)
     args.segments = args.scale or args.segments
     start_load = benchlib.load_average()
     args.model = benchlib.ensure_model(args.model)

@@ -283,7 +283,7 @@ def translator_engine(
 
 
 def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -> Engine:
-    """Hugging Face ``generate`` (beam search, same beams and length): the product's batches, or one call per segment."""
+    """HF ``generate`` (beam search, same beams and length) on the product's batches, or one call per segment."""
     import torch
     from translate.decoder import Decoder
 
@@ -456,8 +456,12 @@ class Result:
     runs: list[Run]
 
     @property
+    def best_run(self) -> Run:
+        return min(self.runs, key=lambda r: r.seconds)
+
+    @property
     def best(self) -> float:
-        return min(r.seconds for r in self.runs)
+        return self.best_run.seconds
 
     @property
     def median(self) -> float:
@@ -543,6 +547,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join([line(cells[0]), line(["-" * w for w in widths]), *map(line, cells[1:])])
 
 
+COLUMNS = """\
+  best/median s: wall seconds per run; cpu s: CPU seconds of the best run (all threads); seg/s, tok/s: from the best
+  time; tok/seg: target tokens per segment; peak RSS: the worker's high-water mark during the run, model included;
+  loaded: RSS after loading and warm-up; x: best time / the reference's best time; paired: median over rounds of
+  time / the reference's time in the same round"""
+
+
 def results_table(results: dict[str, Result], reference: str) -> str:
     """The standard table: time, throughput, memory, and every time as a ratio to ``reference``."""
     ref = results[reference]
@@ -550,14 +561,14 @@ def results_table(results: dict[str, Result], reference: str) -> str:
     for r in results.values():
         segments, tokens = r.last.segments, r.last.tokens
         rows.append([
-            r.name, f"{r.best:.2f}", f"{r.median:.2f}", f"{min(x.cpu_seconds for x in r.runs):.2f}",
+            r.name, f"{r.best:.2f}", f"{r.median:.2f}", f"{r.best_run.cpu_seconds:.2f}",
             f"{segments / r.best:.2f}", f"{tokens / r.best:.0f}", f"{tokens / segments:.1f}",
             f"{r.peak_rss / MB:.0f}", f"{r.loaded_rss / MB:.0f}", f"{ratio(r, ref):.2f}", f"{paired_ratio(r, ref):.2f}",
         ])
     headers = ["engine", "best s", "median s", "cpu s", "seg/s", "tok/s", "tok/seg", "peak RSS MB", "loaded MB",
                f"x {reference}", "paired"]
     legend = "\n".join(f"  {r.name}: {r.description}" for r in results.values())
-    return f"{table(headers, rows)}\n{legend}"
+    return f"{table(headers, rows)}\n{legend}\n{COLUMNS}"
 
 
 def emit_json(title: str, args: argparse.Namespace, start_load: str, **sections: Any) -> None:
