@@ -23,6 +23,7 @@ Architectures (``--arch``) and the real model whose layout each copies:
 opus-mt-vi-en's dimensions (6+6 layers, d_model 512, 8 heads, FFN 2048) and its 53,739-entry vocabulary:
 SentencePiece cannot learn that many pieces from the little text there is, so the vocabulary is padded with
 unused pieces that the tokenizer never produces; the output projection then costs what the real one does.
+The target SentencePiece model is padded likewise to opus-mt's 32,000 pieces (the rows the decoder scores).
 
 Training text: ``corpus/`` (articles, reference pairs, FLORES devtest), the glossary's ``vi``/``en``
 columns, and, while the corpus is thin, ``../shared/articles``; a few sentences embedded below guarantee
@@ -112,11 +113,15 @@ class Size:
     spm_pieces: int
     spm_sentences: int
     vocab: int | None = None
+    target_pieces: int | None = None
+    """Marian only: the target SentencePiece model is padded to this many pieces (opus-mt's spm32k).  The
+    decoder cuts its output layer to the target side's pieces, so the cut must cost here what it does there."""
 
 
 SIZES = {
     "tiny": Size(d_model=64, layers=2, heads=4, ffn=128, spm_pieces=1000, spm_sentences=1000),
-    "base": Size(d_model=512, layers=6, heads=8, ffn=2048, spm_pieces=8000, spm_sentences=50_000, vocab=53_739),
+    "base": Size(d_model=512, layers=6, heads=8, ffn=2048, spm_pieces=8000, spm_sentences=50_000, vocab=53_739,
+                 target_pieces=32_000),
 }
 
 
@@ -215,6 +220,18 @@ def _unused(have: int, size: Size) -> list[str]:
     return [f"<unused{i}>" for i in range(max(0, (size.vocab or 0) - have))]
 
 
+def _padded(sp: sentencepiece.SentencePieceProcessor, pieces: int) -> sentencepiece.SentencePieceProcessor:
+    """``sp`` with unused pieces appended up to ``pieces``; they score too low to win any segmentation."""
+    from sentencepiece import sentencepiece_model_pb2  # needs protobuf: only base-size builds get here
+
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(sp.serialized_model_proto())
+    lowest = min(piece.score for piece in proto.pieces)
+    for i in range(pieces - len(proto.pieces)):
+        proto.pieces.add(piece=f"<unused-target{i}>", score=lowest - 10.0)
+    return sentencepiece.SentencePieceProcessor(model_proto=proto.SerializeToString())
+
+
 def _save_spm(sp: sentencepiece.SentencePieceProcessor, path: Path) -> Path:
     path.write_bytes(sp.serialized_model_proto())
     return path
@@ -253,6 +270,8 @@ def _fairseq_config(tokenizer: PreTrainedTokenizerBase, config_class: type[PreTr
 def build_marian(outdir: Path, text: Text, size: Size) -> Blueprint:
     """opus-mt: ``<pad>`` is the last id and also the decoder's start; HF ``generate`` must never emit it."""
     source_sp, target_sp = train_spm(text.vi, size, "unigram"), train_spm(text.en, size, "unigram")
+    if size.target_pieces:
+        target_sp = _padded(target_sp, size.target_pieces)
     source, target = _save_spm(source_sp, outdir / "source.spm"), _save_spm(target_sp, outdir / "target.spm")
     # One vocabulary for both sides, as opus-mt has: the pieces of both models after <unk> <s> </s>.
     tokens = ["</s>", "<unk>", *dict.fromkeys(_pieces(source_sp)[3:] + _pieces(target_sp)[3:])]

@@ -15,6 +15,7 @@ from transformers import MarianConfig, MarianMTModel
 
 from translate.beam_search import SearchOptions, TargetVocabulary, beam_search
 from translate.constraint_state import Constraint, ConstraintSet
+from translate.marian_decoder import MarianIncrementalDecoder
 
 VOCAB = 120
 PAD, EOS = VOCAB - 1, 0
@@ -59,12 +60,15 @@ def strip(sequence: list[int]) -> list[int]:
 
 @pytest.mark.parametrize(("init_std", "eos_bias"), [(0.5, 0.0), (0.02, 0.3), (0.02, 0.15)])
 @pytest.mark.parametrize("beams", [1, 4])
-def test_plain_search_equals_generate(init_std: float, eos_bias: float, beams: int) -> None:
-    """Same hypotheses as ``generate``'s beam search, including early stopping and forced EOS."""
+@pytest.mark.parametrize("network", ["hf-forward", "marian-decoder"])
+def test_plain_search_equals_generate(init_std: float, eos_bias: float, beams: int, network: str) -> None:
+    """Same hypotheses as ``generate``'s beam search, including early stopping and forced EOS, whether the
+    search steps the Hugging Face model or Marian's own incremental decoder."""
     model = random_marian(init_std, eos_bias)
+    stepped = model if network == "hf-forward" else MarianIncrementalDecoder(model)
     ids, mask = batch([12, 7, 12, 3, 9])
     with torch.inference_mode():
-        ours = beam_search(model, ids, mask, vocabulary(), [None] * 5, SearchOptions(beams=beams, max_new_tokens=20))
+        ours = beam_search(stepped, ids, mask, vocabulary(), [None] * 5, SearchOptions(beams=beams, max_new_tokens=20))
         theirs = model.generate(
             input_ids=ids, attention_mask=mask, num_beams=beams, max_new_tokens=20, length_penalty=1.0,
             early_stopping=False, do_sample=False, bad_words_ids=[[PAD]],

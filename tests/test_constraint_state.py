@@ -95,6 +95,19 @@ def test_obeying_the_budget_always_meets_everything(constraints, slack, data) ->
     assert state.all_met()
 
 
+@given(st.lists(st.lists(sequences, min_size=1, max_size=3), min_size=1, max_size=4),
+       st.lists(st.integers(0, 7), max_size=12))
+def test_roomy_budget_shortcut_is_sound(constraints, walk) -> None:
+    """``within_budget`` skips the per-token check when the budget covers ``max_needed``: from any state,
+    no token may leave more than that to do, so the full check would have allowed everything too."""
+    cset = ConstraintSet([Constraint(tuple(alts)) for alts in constraints])
+    state = cset.initial_state()
+    for token in walk:
+        assert all(state.advance(t).tokens_needed() <= cset.max_needed for t in range(0, 8))
+        assert state.within_budget(cset.max_needed) == (None, set())
+        state = state.advance(token)
+
+
 def test_initial_alternatives_only_open_the_output() -> None:
     cset = ConstraintSet([Constraint(((7, 8),), "minister", initial_alternatives=((9, 8),))])
     start = cset.initial_state()

@@ -105,8 +105,11 @@ def unmet_terms(glossary: Glossary, sources: Sequence[str], targets: Sequence[st
 
 @pytest.fixture(scope="module")
 def models(tiny_model_dir: Callable[[str], Path]) -> dict[str, LoadedModel]:
+    """Every family in float32, and Marian (the default family, stepped by its own decoder) in int8 too."""
     configure_threads(1)
-    return {arch: load_model(str(tiny_model_dir(arch))) for arch in FAMILIES}
+    loaded = {arch: load_model(str(tiny_model_dir(arch))) for arch in FAMILIES}
+    loaded["marian-int8"] = load_model(str(tiny_model_dir("marian")), precision="int8")
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +141,7 @@ def test_the_hard_cases_really_are_hard_cases(shipped: Glossary, test_glossary: 
     assert len(entries(TEST_GLOSSARY_CASES[3], test_glossary.matcher())) == 4
 
 
-@pytest.mark.parametrize("arch", FAMILIES)
+@pytest.mark.parametrize("arch", (*FAMILIES, "marian-int8"))
 def test_every_term_is_rendered_for_every_family(
     arch: str, models: dict[str, LoadedModel], shipped: Glossary, test_glossary: Glossary
 ) -> None:

@@ -11,6 +11,7 @@ from glossary import load_glossary
 from glossary.requirements import count_rendering
 from translate.beam_search import SearchOptions, beam_search
 from translate.decoder import target_vocabulary
+from translate.output_space import OutputSpace
 from translate.model import load_model
 from translate.pipeline import Translator
 
@@ -47,7 +48,7 @@ def test_int8_scores_float32_output_almost_identically(tiny_model_dir: Callable[
     enc = f32.family.encode_sources(SOURCES)
     with torch.inference_mode():
         hyps = beam_search(
-            f32.model, enc["input_ids"], enc["attention_mask"], target_vocabulary(f32), [None] * len(SOURCES),
+            f32.model, enc["input_ids"], enc["attention_mask"], target_vocabulary(f32, OutputSpace(None, f32.family.vocab_size)), [None] * len(SOURCES),
             SearchOptions(beams=2, max_new_tokens=16),
         )
         prefix = list(f32.family.decoder_prefix)

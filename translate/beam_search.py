@@ -28,7 +28,7 @@ from typing import Sequence
 import torch
 
 from .constraint_state import ConstraintSet, ConstraintState
-from .stepper import ModelStepper
+from .stepper import Network, start_stepper
 
 NEG_INF = float("-inf")
 
@@ -110,7 +110,7 @@ class _Step:
 
 
 def beam_search(
-    model: torch.nn.Module,
+    model: Network,
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor,
     vocab: TargetVocabulary,
@@ -125,7 +125,7 @@ def beam_search(
         _Segment(_max_new_tokens(int(n), cs, options), cs if cs is not None and len(cs) else None)
         for n, cs in zip(src_lens, constraints)
     ]
-    stepper = ModelStepper(model, input_ids, attention_mask, k)
+    stepper = start_stepper(model, input_ids, attention_mask, k)
     active = list(range(n_seg))
     seqs = torch.tensor([list(vocab.prefix)] * (n_seg * k), dtype=torch.long)
     step_input = seqs
@@ -185,12 +185,17 @@ def beam_search(
 
 
 def _max_new_tokens(src_len: int, cset: ConstraintSet | None, options: SearchOptions) -> int:
-    """Length budget of one segment, EOS included; constraints extend it rather than fail."""
+    """Length budget of one segment, EOS included; constraints extend it rather than fail.
+
+    The budget estimated from the source length is a guess at the model's own output length, so the
+    constraint tokens, which force words the model may render shorter, are added to it.  A caller's
+    explicit ``max_new_tokens`` is a cap and is only raised when the constraints (plus EOS) cannot fit.
+    """
+    needed = cset.total_tokens if cset is not None else 0
     if options.max_new_tokens is not None:
-        budget = options.max_new_tokens
-    else:
-        budget = min(options.max_len_cap, math.ceil(options.max_len_a * src_len + options.max_len_b))
-    return budget + (cset.total_tokens if cset is not None else 0)
+        return max(options.max_new_tokens, needed + 1)
+    budget = min(options.max_len_cap, math.ceil(options.max_len_a * src_len + options.max_len_b))
+    return budget + needed
 
 
 def _force_eos_at_budget(
@@ -219,7 +224,15 @@ def _apply_constraint_masks(
     hard: bool,
 ) -> None:
     """Forbid ending with unmet terms, gluing onto or repeating a finished term, and leaving the terms
-    when the length budget is tight."""
+    when the length budget is tight.
+
+    Rows are collected first and masked with one indexing operation per kind: per-row tensor calls were
+    the larger part of the constraint bookkeeping.
+    """
+    no_eos: list[int] = []
+    after_term: list[int] = []
+    banned: list[tuple[int, int]] = []  # (row, token)
+    only: dict[int, list[int]] = {}
     for block, seg_id in enumerate(active):
         seg = segments[seg_id]
         if seg.constraints is None:
@@ -228,23 +241,26 @@ def _apply_constraint_masks(
         for row in range(block * k, block * k + k):
             state = states[row]
             assert state is not None
-            only: list[int] = []
             if hard and not state.all_met():
-                logp[row, vocab.eos] = NEG_INF
-                allowed, banned = state.within_budget(budget)
+                no_eos.append(row)
+                allowed, tight = state.within_budget(budget)
                 if allowed is not None:
-                    only = sorted(allowed)
-                elif banned:
-                    logp[row, sorted(banned)] = NEG_INF
-            kept = logp[row, only].clone() if only else None
+                    only[row] = sorted(allowed)
+                banned.extend((row, t) for t in tight)
             if state.just_completed:
-                logp[row].masked_fill_(vocab.continues_word, NEG_INF)
-                repeat = state.repeat_tokens()
-                if repeat:
-                    logp[row, sorted(repeat)] = NEG_INF
-            if kept is not None:
-                logp[row] = NEG_INF
-                logp[row, only] = kept
+                after_term.append(row)
+                banned.extend((row, t) for t in state.repeat_tokens())
+    kept = {row: logp[row, tokens].clone() for row, tokens in only.items()}
+    if no_eos:
+        logp[no_eos, vocab.eos] = NEG_INF
+    if after_term:
+        rows = torch.tensor(after_term, dtype=torch.long)
+        logp[rows] = logp.index_select(0, rows).masked_fill_(vocab.continues_word, NEG_INF)
+    if banned:
+        logp[[r for r, _ in banned], [t for _, t in banned]] = NEG_INF
+    for row, tokens in only.items():
+        logp[row] = NEG_INF
+        logp[row, tokens] = kept[row]
 
 
 def _constraint_candidates(

@@ -80,6 +80,10 @@ class ConstraintSet:
         # Lengths from the roots usable anywhere: at the start they can only be shorter, so budgets
         # computed from these never promise too little.
         self.min_lengths = tuple(root.min_remaining for root in self.roots)
+        # No token can leave more than this to do (see ConstraintState.within_budget's shortcut).
+        self.max_needed = sum(
+            max(len(alt) for alt in c.alternatives + c.initial_alternatives) for c in self.constraints
+        )
 
     def __len__(self) -> int:
         return len(self.constraints)
@@ -153,6 +157,10 @@ class ConstraintState:
         Following these rules from a state whose :meth:`tokens_needed` is within the budget always ends
         with every constraint met: the guarantee rests on this method.
         """
+        if budget >= self.cset.max_needed:
+            # Whatever the next token, at most the longest alternative of every constraint remains: all
+            # fit, and the common case of a roomy budget costs no state construction.
+            return None, set()
         progress = {t: self.advance(t).tokens_needed() for t in self.allowed()}
         if self._needed_if_abandoned() > budget:
             return {t for t, needed in progress.items() if needed <= budget}, set()

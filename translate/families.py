@@ -101,6 +101,13 @@ class Family:
         """Detokenised text of generated ids, special tokens dropped."""
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
+    def output_token_ids(self) -> list[int] | None:
+        """The ids the decoder may produce or be fed, when the target side uses only part of the vocabulary.
+
+        ``None``: one vocabulary serves both languages (mBART, NLLB, M2M-100, T5), every row is a candidate.
+        """
+        return None
+
     def _max_source_tokens(self, model: PreTrainedModel) -> int:
         return model.config.max_position_embeddings
 
@@ -127,6 +134,21 @@ class MarianFamily(Family):
 
     name = "marian"
     model_type = "marian"
+
+    def output_token_ids(self) -> list[int] | None:
+        """The pieces of the target SentencePiece model, EOS and the decoder prefix.
+
+        opus-mt joins both sides' pieces in one vocabulary (53,739 rows for vi-en), but its training targets
+        were only ever cut by the target model (32,000 pieces): the other rows are pieces it never learnt to
+        produce, so leaving them out of the output layer and the softmax changes nothing but the time.
+        """
+        if getattr(self.tokenizer, "separate_vocabs", False):
+            return None  # the output layer is the target vocabulary already
+        vocab = self.tokenizer.get_vocab()
+        target = self.tokenizer.spm_target
+        pieces = (target.id_to_piece(i) for i in range(target.get_piece_size()))
+        ids = {vocab[piece] for piece in pieces if piece in vocab}
+        return sorted(ids | {self.eos_token_id, *self.decoder_prefix})
 
 
 class T5Family(Family):

@@ -11,8 +11,28 @@ batch only pay for the segments still being decoded.
 
 from __future__ import annotations
 
+from typing import Protocol, Union
+
 import torch
 from transformers.modeling_outputs import BaseModelOutput
+
+from .marian_decoder import MarianIncrementalDecoder
+
+Network = Union[torch.nn.Module, MarianIncrementalDecoder]
+"""What a search can step: any supported Hugging Face model, or Marian's own incremental decoder."""
+
+
+class Stepper(Protocol):
+    def step(self, decoder_input_ids: torch.Tensor) -> torch.Tensor: ...
+
+    def select(self, rows: torch.Tensor, segments_changed: bool) -> None: ...
+
+
+def start_stepper(network: Network, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int) -> Stepper:
+    """The decoder state of one batch, ``beams`` rows per segment."""
+    if isinstance(network, MarianIncrementalDecoder):
+        return network.start(input_ids, attention_mask, beams)
+    return ModelStepper(network, input_ids, attention_mask, beams)
 
 
 class ModelStepper:

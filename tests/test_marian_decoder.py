@@ -1,0 +1,128 @@
+"""Marian's own incremental decoder computes what the Hugging Face forward pass computes.
+
+The stepper is driven the way the beam search drives it (prefix, then one token per row, rows reordered,
+whole segments dropped) beside the generic stepper over the same model, and the log-probabilities of
+every step are compared: over the whole vocabulary, over the target side only (renormalised there), and
+with int8 layers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable
+
+import pytest
+import torch
+
+from translate.decoder import Decoder, DecodeRequest
+from translate.beam_search import SearchOptions
+from translate.marian_decoder import MarianIncrementalDecoder
+from translate.model import load_model
+from translate.stepper import ModelStepper
+
+SOURCES = [
+    "Bộ trưởng Bộ Công Thương dự Hội nghị Bộ trưởng Kinh tế ASEAN tại Hà Nội.",
+    "Việt Nam và Nhật Bản ký hiệp định.",
+    "Tổ chức Thương mại Thế giới họp tại Geneva vào tuần tới để bàn về thuế quan.",
+]
+BEAMS = 2
+# Same weights, same inputs, a different order of float32 sums: differences stay at rounding level.
+ATOL = {"float32": 1e-4, "int8": 2e-2}
+# With int8 layers, dynamic quantisation rounds every activation to 1/255 of its tensor's range; a
+# rounding-level difference upstream can move an activation across a rounding boundary, which shifts it
+# by one quantum: a few thousandths of a nat in the worst element, while the mean stays far smaller.
+MEAN_ATOL = 1e-3
+
+
+def drive_side_by_side(model: torch.nn.Module, output_ids: torch.Tensor | None, enc: dict[str, torch.Tensor],
+                       prefix: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(reference, fast) log-probabilities of each step, the reference cut to ``output_ids`` and renormalised."""
+    fast = MarianIncrementalDecoder(model, output_ids).start(enc["input_ids"], enc["attention_mask"], BEAMS)
+    reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], BEAMS)
+    generator = torch.Generator().manual_seed(0)
+    rows = len(SOURCES) * BEAMS
+    model_ids = torch.tensor([prefix] * rows)
+    fast_ids = model_ids if output_ids is None else (output_ids[None, None, :] == model_ids[..., None]).int().argmax(-1)
+    pairs = []
+    for step in range(6):
+        ref, ours = reference.step(model_ids), fast.step(fast_ids)
+        if output_ids is not None:
+            ref = ref[:, output_ids].log_softmax(-1)
+        pairs.append((ref, ours))
+        segments = rows // BEAMS
+        keep = segments - 1 if step == 3 and segments > 1 else segments  # one segment leaves the batch
+        chosen_segments = torch.arange(segments)[-keep:]
+        picks = torch.randint(0, BEAMS, (keep, BEAMS), generator=generator)
+        selected = (chosen_segments[:, None] * BEAMS + picks).flatten()
+        fast.select(selected, segments_changed=keep != segments)
+        reference.select(selected, segments_changed=keep != segments)
+        rows = keep * BEAMS
+        fast_ids = ours[selected].topk(1, dim=-1).indices
+        model_ids = fast_ids if output_ids is None else output_ids[fast_ids]
+    return pairs
+
+
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+@pytest.mark.parametrize("restricted", [False, True], ids=["whole-vocabulary", "target-side"])
+def test_steps_match_the_hugging_face_forward(tiny_model_dir: Callable[[str], Path], precision: str,
+                                              restricted: bool) -> None:
+    loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
+    ids = loaded.family.output_token_ids()
+    assert ids is not None
+    output_ids = torch.tensor(ids) if restricted else None
+    enc = loaded.family.encode_sources(SOURCES)
+    with torch.inference_mode():
+        pairs = drive_side_by_side(loaded.model, output_ids, enc, loaded.family.decoder_prefix)
+    for step, (ref, ours) in enumerate(pairs):
+        assert ours.shape == ref.shape, step
+        difference = (ours - ref).abs()
+        assert difference.max() <= ATOL[precision], (step, difference.max().item())
+        assert difference.mean() <= MEAN_ATOL, (step, difference.mean().item())
+    assert pairs[-1][0].shape[0] < pairs[0][0].shape[0], "a segment should have left the batch"
+
+
+def test_target_side_is_a_strict_subset_that_spells_every_target_text(tiny_model_dir: Callable[[str], Path]) -> None:
+    """Restricting the output loses nothing the target tokenizer can produce."""
+    loaded = load_model(str(tiny_model_dir("marian")))
+    family = loaded.family
+    ids = family.output_token_ids()
+    assert ids is not None and len(ids) < family.vocab_size
+    assert {family.eos_token_id, *family.decoder_prefix} <= set(ids)
+    text = "The Ministry of Industry and Trade met ASEAN economic ministers in Ha Noi on Tuesday (Photo: VNA)."
+    assert set(family.encode_target(text)) <= set(ids)
+    assert family.output_token_ids() == ids
+
+
+def test_restricted_decoder_translates_and_keeps_terms(tiny_model_dir: Callable[[str], Path]) -> None:
+    """The search runs in the restricted numbering and maps back: text comes out, constraints are met."""
+    loaded = load_model(str(tiny_model_dir("marian")))
+    decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=10))
+    assert decoder.space.model_ids is not None
+    term = SimpleNamespace(renderings=("Ministry of Industry and Trade",))  # all the constraint builder reads
+    out = decoder.decode([DecodeRequest(SOURCES[0], (term,)), DecodeRequest(SOURCES[1])])
+    assert "Ministry of Industry and Trade" in out[0].text and out[0].met == (True,)
+    assert out[1].text.strip()
+
+
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Callable[[str], Path],
+                                                           precision: str) -> None:
+    """With two torch threads the decoder searches two batches at once; the output must not change."""
+    loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
+    term = SimpleNamespace(renderings=("Ministry of Industry and Trade",))
+    requests = [DecodeRequest(s, (term,) if i % 2 else ()) for i, s in enumerate(SOURCES * 3)]
+    decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=12), max_batch_tokens=60)  # several batches
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        alone = decoder.decode(requests)
+        torch.set_num_threads(2)
+        seen: list[int] = []
+        side_by_side = decoder.decode(requests, progress=seen.append)
+        assert torch.get_num_threads() == 2, "the decoder must give the thread setting back"
+    finally:
+        torch.set_num_threads(threads)
+    assert len(seen) > 2 and sum(seen) == len(requests)
+    assert side_by_side == alone
+    assert all(d.met == (True,) for d in side_by_side[1::2])
