@@ -56,7 +56,9 @@ def count_rendering(hypothesis: str, renderings: Iterable[str]) -> int:
     Whole words only ("Trade" is not in "Trades"); case-sensitive, except that a rendering
     starting in lower case also counts capitalised at a sentence start. Unicode form,
     curly/straight apostrophes and runs of whitespace are not significant (MT output varies in
-    all three). Overlaps are resolved leftmost, then longest.
+    all three). Overlapping occurrences count once: the result is the largest number of them that
+    do not overlap (earliest end first), so "ASEAN Digital Economy Framework Agreement" counts as
+    two when both "ASEAN" and "Digital Economy Framework Agreement" are asked for.
     """
     text = _fold(hypothesis)
     spans: list[tuple[int, int]] = []
@@ -66,7 +68,7 @@ def count_rendering(hypothesis: str, renderings: Iterable[str]) -> int:
         if capitalised != rendering:
             spans += _occurrences(text, capitalised, at_sentence_start=True)
     count, covered_to = 0, 0
-    for start, end in sorted(spans, key=lambda s: (s[0], -s[1])):
+    for start, end in sorted(spans, key=lambda s: (s[1], s[0])):
         if start >= covered_to:
             count, covered_to = count + 1, end
     return count

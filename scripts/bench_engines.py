@@ -250,13 +250,18 @@ def _cumulative(stats: dict, functions: list[tuple[str, str]]) -> float:
                if any(Path(file).as_posix().endswith(f) and name == n for f, n in functions))
 
 
-def _missing(stats: dict, functions: list[tuple[str, str]]) -> list[str]:
-    """Functions of ``functions`` absent from the profile: renamed in the product, or not called in this run."""
-    return [f"{f}:{n}" for f, n in functions if _cumulative(stats, [(f, n)]) == 0]
+def _missing(stats: dict, parts: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """Labels of ``parts`` none of whose functions is in the profile: renamed in the product, or not called."""
+    return [label for label, functions in parts.items() if _cumulative(stats, functions) == 0]
 
 
 def profile(args: argparse.Namespace, start_load: str) -> int:
-    """The constrained product once under cProfile (after a warm-up and an unprofiled timing run)."""
+    """The constrained product once under cProfile (after a warm-up and an unprofiled timing run).
+
+    Single-threaded: cProfile follows one thread, and with several the decoder searches batches in worker
+    threads.  The shares are those of the work itself; the wall times are not those of a 2-thread run.
+    """
+    args.threads = 1
     loaded = benchlib.load(args, args.profile)
     segments = benchlib.load_segments(args.segments, args.corpus)
     engine = benchlib.translator_engine(loaded, args, benchlib.make_glossary(segments))
@@ -277,7 +282,7 @@ def profile(args: argparse.Namespace, start_load: str) -> int:
     parts = {label: _cumulative(stats.stats, functions) for label, functions in OTHER_PARTS.items()}
     state_self = sum(tt for (file, _, _), (_, _, tt, _, _) in stats.stats.items()
                      if file.endswith("constraint_state.py"))
-    missing = _missing(stats.stats, MODEL_FORWARD + CONSTRAINTS + [f for fs in OTHER_PARTS.values() for f in fs])
+    missing = _missing(stats.stats, {"model forward": MODEL_FORWARD, "constraint bookkeeping": CONSTRAINTS, **OTHER_PARTS})
     groups = {
         "model forward (encoder + decoder steps, torch ops inside the model)": model,
         "constraint bookkeeping (constraint_state.py + constraint steps of beam_search.py)": constraints,

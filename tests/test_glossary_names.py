@@ -96,6 +96,9 @@ def test_requirements_follow_the_matcher_date() -> None:
     ("\"Dong rose\"", ["dong"], 1),
     ("Asia-Pacific Economic Cooperation (APEC) and Asia-Pacific",
      ["Asia-Pacific", "Asia-Pacific Economic Cooperation", "APEC"], 3),                 # non-overlapping
+    ("ASEAN Digital Economy Framework Agreement DEFA",
+     ["ASEAN", "ASEAN Digital Economy Framework Agreement", "Digital Economy Framework Agreement", "DEFA"], 3),
+    ("Minister of Industry and Trade", ["Minister", "Minister of Industry and Trade"], 1),  # most that don't overlap
     ("Damien O'Connor and  Bui Thanh Son", ["Damien O’Connor", "Bui Thanh Son"], 2),    # apostrophes, spaces
     ("Vietnamese", ["Vietnam"], 0),
     ("", ["Vietnam"], 0),
