@@ -108,8 +108,8 @@ class MarianStepper:
     """Decoder state of one batch: per-segment cross-attention keys/values, per-row self-attention cache.
 
     Rows are ``beams`` consecutive rows per segment, as the beam search keeps them.  The self-attention
-    cache is time-major (``[capacity, rows, d]``): a new position is written in place, and the reorder of
-    the rows after each step is the only copy (a batch-major cache needs a concatenation as well).
+    cache is time-major (``[capacity, 2 * layers, rows, d]``): a new position is written in place, and the
+    reorder of the rows after each step is the only copy (a batch-major cache needs a concatenation too).
     """
 
     def __init__(self, prepared: MarianIncrementalDecoder, input_ids: torch.Tensor, attention_mask: torch.Tensor,
@@ -129,8 +129,10 @@ class MarianStepper:
              self._heads(layer.encoder_attn.v_proj(encoded)).contiguous())
             for layer in prepared.layers
         ]
-        self.keys: list[torch.Tensor] = []
-        self.values: list[torch.Tensor] = []
+        # Self-attention keys and values of every layer: [capacity, 2 * layers, rows, d] (layer i's keys at
+        # 2i, values at 2i + 1), and a spare of the same shape that the reorder writes into.
+        self.cache: torch.Tensor | None = None
+        self.spare: torch.Tensor | None = None
         self.length = 0
 
     def _heads(self, x: torch.Tensor) -> torch.Tensor:
@@ -154,8 +156,8 @@ class MarianStepper:
         end = self.length + new
         for index, layer in enumerate(p.layers):
             query, key, value = p.self_qkv[index](hidden).chunk(3, dim=-1)
-            self.keys[index][self.length : end] = key.transpose(0, 1)
-            self.values[index][self.length : end] = value.transpose(0, 1)
+            self.cache[self.length : end, 2 * index] = key.transpose(0, 1)
+            self.cache[self.length : end, 2 * index + 1] = value.transpose(0, 1)
             attended = self._self_attend(query, index, end, causal, layer.self_attn.scaling)
             hidden = layer.self_attn_layer_norm(hidden + layer.self_attn.out_proj(attended))
             hidden = layer.encoder_attn_layer_norm(hidden + self._cross_attend(layer.encoder_attn, hidden, index))
@@ -166,19 +168,12 @@ class MarianStepper:
 
     def _reserve(self, rows: int, dim: int, new: int) -> None:
         """Make room for ``new`` more positions (doubling, so growth is rare)."""
-        if self.keys and self.length + new <= self.keys[0].shape[0]:
+        if self.cache is not None and self.length + new <= self.cache.shape[0]:
             return
-        capacity = max(64, 2 * (self.length + new))
-
-        def grown(old: torch.Tensor | None) -> torch.Tensor:
-            buffer = torch.empty(capacity, rows, dim)
-            if old is not None:
-                buffer[: self.length] = old[: self.length]
-            return buffer
-
-        layers = len(self.p.layers)
-        self.keys = [grown(self.keys[i] if self.keys else None) for i in range(layers)]
-        self.values = [grown(self.values[i] if self.values else None) for i in range(layers)]
+        grown = torch.empty(max(64, 2 * (self.length + new)), 2 * len(self.p.layers), rows, dim)
+        if self.cache is not None:
+            grown[: self.length] = self.cache[: self.length]
+        self.cache, self.spare = grown, None
 
     def _self_attend(self, query: torch.Tensor, index: int, end: int, mask: torch.Tensor | None,
                      scaling: float) -> torch.Tensor:
@@ -187,8 +182,8 @@ class MarianStepper:
         heads = self.p.heads
         flat = rows * heads
         query = query.reshape(rows, new, heads, dim // heads).transpose(1, 2).reshape(flat, new, dim // heads)
-        key_t = self.keys[index][:end].view(end, flat, dim // heads).permute(1, 2, 0)  # [rows*heads, dh, end]
-        value = self.values[index][:end].view(end, flat, dim // heads).transpose(0, 1)  # [rows*heads, end, dh]
+        key_t = self.cache[:end, 2 * index].view(end, flat, dim // heads).permute(1, 2, 0)  # [rows*heads, dh, end]
+        value = self.cache[:end, 2 * index + 1].view(end, flat, dim // heads).transpose(0, 1)  # [rows*heads, end, dh]
         out = self._attend(query, key_t, value, mask, scaling)
         return out.view(rows, heads, new, dim // heads).transpose(1, 2).reshape(rows, new, dim)
 
@@ -211,15 +206,17 @@ class MarianStepper:
         return attn.out_proj(out.transpose(1, 2).reshape(rows, new, dim))
 
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None:
-        """Keep ``rows`` (in this order); when segments leave, their cross-attention states go too."""
-        self.keys = [self._gather(buffer, rows) for buffer in self.keys]
-        self.values = [self._gather(buffer, rows) for buffer in self.values]
+        """Keep ``rows`` (in this order); when segments leave, their cross-attention states go too.
+
+        The cached positions of every layer are reordered by one copy into the spare buffer, which then
+        becomes the cache: no allocation per step while the number of rows stays the same.
+        """
+        if self.cache is not None:
+            if self.spare is None or self.spare.shape[2] != len(rows):
+                self.spare = torch.empty(self.cache.shape[0], self.cache.shape[1], len(rows), self.cache.shape[3])
+            torch.index_select(self.cache[: self.length], 2, rows, out=self.spare[: self.length])
+            self.cache, self.spare = self.spare, self.cache
         if segments_changed:
             kept = rows.view(-1, self.beams)[:, 0] // self.beams
             self.cross = [(key.index_select(0, kept), value.index_select(0, kept)) for key, value in self.cross]
             self.source_mask = self.source_mask.index_select(0, kept)
-
-    def _gather(self, buffer: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-        out = torch.empty(buffer.shape[0], len(rows), buffer.shape[2])
-        torch.index_select(buffer[: self.length], 1, rows, out=out[: self.length])
-        return out
