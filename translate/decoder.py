@@ -88,6 +88,8 @@ class Decoder:
         self.options = options
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_segments = max_batch_segments
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_size = 0
         family = loaded.family
         self.space = OutputSpace(family.output_token_ids(), family.vocab_size)
         self.network = decoding_network(loaded, self.space)
@@ -142,8 +144,12 @@ class Decoder:
             torch.set_num_threads(1)
             return self._search(job)
 
+        if self._pool is None or self._pool_size != threads:
+            if self._pool is not None:
+                self._pool.shutdown()
+            # Kept for the decoder's life: the same threads (and their allocator arenas) serve every call.
+            self._pool, self._pool_size = ThreadPoolExecutor(threads, thread_name_prefix="vi2en-search"), threads
         try:
-            with ThreadPoolExecutor(workers) as pool:
-                yield from pool.map(single_threaded, jobs)
+            yield from self._pool.map(single_threaded, jobs)
         finally:
             torch.set_num_threads(threads)
