@@ -6,7 +6,8 @@ loop serve every family (Marian, mBART-50, T5, NLLB/M2M100) and both the plain a
 
 Two savings over calling ``generate`` per batch: the encoder runs once per batch, and when whole
 segments finish their rows are dropped from the cache and from the encoder states, so late steps of a
-batch only pay for the segments still being decoded.
+batch only pay for the segments still being decoded.  Marian models are stepped by their own decoder
+(``translate.marian_decoder``, faster still); :func:`start_stepper` picks the one a network needs.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ Network = Union[torch.nn.Module, MarianIncrementalDecoder]
 
 
 class Stepper(Protocol):
+    """The decoder state of one batch, as the beam search drives it (see :class:`ModelStepper`)."""
+
     def step(self, decoder_input_ids: torch.Tensor) -> torch.Tensor: ...
 
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None: ...
