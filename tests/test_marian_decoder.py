@@ -19,6 +19,7 @@ from translate.decoder import Decoder, DecodeRequest
 from translate.beam_search import SearchOptions
 from translate.marian_decoder import MarianIncrementalDecoder
 from translate.model import load_model
+from translate.output_space import OutputSpace
 from translate.stepper import ModelStepper
 
 SOURCES = [
@@ -35,20 +36,20 @@ ATOL = {"float32": 1e-4, "int8": 2e-2}
 MEAN_ATOL = 1e-3
 
 
-def drive_side_by_side(model: torch.nn.Module, output_ids: torch.Tensor | None, enc: dict[str, torch.Tensor],
+def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str, torch.Tensor],
                        prefix: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """(reference, fast) log-probabilities of each step, the reference cut to ``output_ids`` and renormalised."""
-    fast = MarianIncrementalDecoder(model, output_ids).start(enc["input_ids"], enc["attention_mask"], BEAMS)
+    """(reference, fast) log-probabilities of each step, the reference cut to ``space`` and renormalised."""
+    fast = MarianIncrementalDecoder(model, space.model_ids).start(enc["input_ids"], enc["attention_mask"], BEAMS)
     reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], BEAMS)
     generator = torch.Generator().manual_seed(0)
     rows = len(SOURCES) * BEAMS
-    model_ids = torch.tensor([prefix] * rows)
-    fast_ids = model_ids if output_ids is None else (output_ids[None, None, :] == model_ids[..., None]).int().argmax(-1)
+    fast_ids = torch.tensor([space.to_search(prefix)] * rows)
     pairs = []
     for step in range(6):
+        model_ids = torch.tensor([space.to_model(row) for row in fast_ids.tolist()])
         ref, ours = reference.step(model_ids), fast.step(fast_ids)
-        if output_ids is not None:
-            ref = ref[:, output_ids].log_softmax(-1)
+        if space.model_ids is not None:
+            ref = ref[:, space.model_ids].log_softmax(-1)
         pairs.append((ref, ours))
         segments = rows // BEAMS
         keep = segments - 1 if step == 3 and segments > 1 else segments  # one segment leaves the batch
@@ -59,7 +60,6 @@ def drive_side_by_side(model: torch.nn.Module, output_ids: torch.Tensor | None, 
         reference.select(selected, segments_changed=keep != segments)
         rows = keep * BEAMS
         fast_ids = ours[selected].topk(1, dim=-1).indices
-        model_ids = fast_ids if output_ids is None else output_ids[fast_ids]
     return pairs
 
 
@@ -70,10 +70,10 @@ def test_steps_match_the_hugging_face_forward(tiny_model_dir: Callable[[str], Pa
     loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
     ids = loaded.family.output_token_ids()
     assert ids is not None
-    output_ids = torch.tensor(ids) if restricted else None
+    space = OutputSpace(ids if restricted else None, loaded.family.vocab_size)
     enc = loaded.family.encode_sources(SOURCES)
     with torch.inference_mode():
-        pairs = drive_side_by_side(loaded.model, output_ids, enc, loaded.family.decoder_prefix)
+        pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix)
     for step, (ref, ours) in enumerate(pairs):
         assert ours.shape == ref.shape, step
         difference = (ours - ref).abs()

@@ -79,14 +79,15 @@ def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias:
             raise TypeError(f"cannot restack layers {[type(layer).__name__ for layer, _ in parts]}")
     weights, biases, scales, zero_points = [], [], [], []
     for layer, rows in parts:
-        weight = layer.weight if float_parts else layer.weight().dequantize()
+        packed = None if float_parts else layer.weight()  # int8: unpacked once per layer
+        weight = layer.weight if packed is None else packed.dequantize()
         bias = layer.bias if float_parts else layer.bias()
         keep = rows if rows is not None else torch.arange(weight.shape[0])
         weights.append(weight.index_select(0, keep))
         biases.append(bias.index_select(0, keep) if bias is not None else torch.zeros(len(keep)))
-        if not float_parts:
-            scales.append(torch.full((len(keep),), layer.weight().q_scale(), dtype=torch.double))
-            zero_points.append(torch.full((len(keep),), layer.weight().q_zero_point(), dtype=torch.long))
+        if packed is not None:
+            scales.append(torch.full((len(keep),), packed.q_scale(), dtype=torch.double))
+            zero_points.append(torch.full((len(keep),), packed.q_zero_point(), dtype=torch.long))
     weight, bias = torch.cat(weights), torch.cat(biases)
     if extra_bias is not None:
         bias = bias + extra_bias
