@@ -213,7 +213,11 @@ def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(
     command = [sys.executable, "-c", PINNED_CLI, str(KILL_MAX_NEW_TOKENS), *_run_command(out, model, source)]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
-    while not (out.is_dir() and any(p.suffix == ".txt" for p in out.iterdir())):
+    journal = out / JOURNAL_NAME
+    # Kill once the journal records a finished document: an output is renamed into place just before its
+    # journal line is written, so killing on the output alone could land between the two (then nothing is
+    # recorded, and the rerun rightly redoes that document, but the skip below would go untested).
+    while not (journal.is_file() and any(line.endswith("}") for line in journal.read_text(encoding="utf-8").splitlines())):
         assert process.poll() is None, f"the run ended before any output appeared: {process.stderr.read()!r}"
         assert time.monotonic() < deadline, "no output appeared within 2 minutes"
         time.sleep(0.005)
@@ -228,7 +232,7 @@ def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(
     assert all(content == expected[name] for name, content in partial.items()), "a half-written output was left"
     recorded = {
         json.loads(line)["output"]
-        for line in (out / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+        for line in journal.read_text(encoding="utf-8").splitlines()
         if line.strip().endswith("}")
     }
     # A temporary file of the killed writer, as SIGKILL during a write leaves it (made certain here).
