@@ -36,10 +36,11 @@ def random_marian(init_std: float, eos_bias: float) -> MarianMTModel:
     return model
 
 
-def vocabulary(glue: range = range(0)) -> TargetVocabulary:
+def vocabulary(glue: range = range(0), max_positions: int | None = None) -> TargetVocabulary:
     continues = torch.zeros(VOCAB, dtype=torch.bool)
     continues[list(glue)] = True
-    return TargetVocabulary(prefix=(PAD,), eos=EOS, banned=(PAD,), continues_word=continues)
+    return TargetVocabulary(prefix=(PAD,), eos=EOS, banned=(PAD,), continues_word=continues,
+                            max_positions=max_positions)
 
 
 def batch(lengths: list[int], seed: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
@@ -78,6 +79,22 @@ def test_plain_search_equals_generate(init_std: float, eos_bias: float, beams: i
     assert lengths  # sanity: the comparison covered real sequences
     if eos_bias:
         assert min(lengths) < 19, "EOS should end some hypotheses early in this setting"
+
+
+@pytest.mark.parametrize("network", ["hf-forward", "marian-decoder"])
+def test_budget_stops_at_the_decoders_last_position(network: str) -> None:
+    """A long source's budget (1.5 x 100 + 10 = 160) passes the model's 128 positions: the search must end at
+    the last position, not step past it (the Hugging Face model would index past its position table)."""
+    model = random_marian(0.5, -100.0)  # EOS never wins: every hypothesis runs to its budget
+    stepped = model if network == "hf-forward" else MarianIncrementalDecoder(model)
+    ids, mask = batch([100, 20])
+    cset = ConstraintSet([Constraint(((5, 6, 7),))])
+    with torch.inference_mode():
+        hyps = beam_search(stepped, ids, mask, vocabulary(max_positions=128), [None, cset], SearchOptions(beams=2))
+    # 128 positions: the prefix, 126 tokens, the EOS; the short source keeps its own budget, 1.5 x 20 + 10 plus
+    # the 3 constraint tokens, EOS included: 42 tokens.
+    assert [len(h.tokens) for h in hyps] == [126, 42]
+    assert contains(hyps[1].tokens, (5, 6, 7)) and hyps[1].met == (True,)
 
 
 def contains(sequence: list[int], alternative: tuple[int, ...]) -> bool:

@@ -55,6 +55,7 @@ class TargetVocabulary:
     eos: int
     banned: tuple[int, ...]
     continues_word: torch.Tensor  # bool [vocab]: pieces that would glue onto the previous word
+    max_positions: int | None = None  # decoder positions the model has (prefix and EOS included); None: no limit
 
 
 @dataclass
@@ -122,7 +123,7 @@ def beam_search(
     n_seg = input_ids.shape[0]
     src_lens = attention_mask.sum(dim=1).tolist()
     segments = [
-        _Segment(_max_new_tokens(int(n), cs, options), cs if cs is not None and len(cs) else None)
+        _Segment(_max_new_tokens(int(n), cs, options, vocab), cs if cs is not None and len(cs) else None)
         for n, cs in zip(src_lens, constraints)
     ]
     stepper = start_stepper(model, input_ids, attention_mask, k)
@@ -184,18 +185,22 @@ def beam_search(
     return [_best(seg) for seg in segments]
 
 
-def _max_new_tokens(src_len: int, cset: ConstraintSet | None, options: SearchOptions) -> int:
+def _max_new_tokens(src_len: int, cset: ConstraintSet | None, options: SearchOptions, vocab: TargetVocabulary) -> int:
     """Length budget of one segment, EOS included; constraints extend it rather than fail.
 
     The budget estimated from the source length is a guess at the model's own output length, so the
     constraint tokens, which force words the model may render shorter, are added to it.  A caller's
     explicit ``max_new_tokens`` is a cap and is only raised when the constraints (plus EOS) cannot fit.
+    Neither may pass the decoder's last position: the model has no state beyond it.
     """
     needed = cset.total_tokens if cset is not None else 0
     if options.max_new_tokens is not None:
-        return max(options.max_new_tokens, needed + 1)
-    budget = min(options.max_len_cap, math.ceil(options.max_len_a * src_len + options.max_len_b))
-    return budget + needed
+        budget = max(options.max_new_tokens, needed + 1)
+    else:
+        budget = min(options.max_len_cap, math.ceil(options.max_len_a * src_len + options.max_len_b)) + needed
+    if vocab.max_positions is not None:
+        budget = min(budget, vocab.max_positions - len(vocab.prefix))
+    return budget
 
 
 def _force_eos_at_budget(

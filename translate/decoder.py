@@ -62,6 +62,7 @@ def target_vocabulary(loaded: LoadedModel, space: OutputSpace) -> TargetVocabula
         eos=space.to_search([family.eos_token_id])[0],
         banned=tuple(space.to_search([i for i in family.banned_token_ids if space.contains(i)])),
         continues_word=continues,
+        max_positions=family.max_target_positions,
     )
 
 

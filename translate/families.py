@@ -39,6 +39,8 @@ class Family:
     Attributes (fixed when the adapter is built):
         name: the family's short name (see the module docstring).
         max_source_tokens: the longest input the model accepts, in tokens, special tokens included.
+        max_target_positions: the decoder positions the model has (prefix and EOS included), or ``None``
+            when it has no hard limit; no translation may be longer.
         decoder_prefix: the token ids the decoder is fed before it generates anything: the start token and
             any forced first tokens (a target-language code, envit5's ``en:`` tag).
         eos_token_id, pad_token_id: the model's end-of-sequence and padding ids.
@@ -61,6 +63,7 @@ class Family:
         self.pad_token_id: int = model.config.pad_token_id
         self.vocab_size: int = model.get_output_embeddings().out_features
         self.max_source_tokens: int = self._max_source_tokens(model)
+        self.max_target_positions: int | None = self._max_target_positions(model)
         self.decoder_prefix: list[int] = self._decoder_prefix(generation.decoder_start_token_id)
         self.banned_token_ids: list[int] = self._banned_token_ids()
 
@@ -109,6 +112,9 @@ class Family:
         return None
 
     def _max_source_tokens(self, model: PreTrainedModel) -> int:
+        return model.config.max_position_embeddings
+
+    def _max_target_positions(self, model: PreTrainedModel) -> int | None:
         return model.config.max_position_embeddings
 
     def _forced_tokens(self) -> list[int]:
@@ -167,6 +173,9 @@ class T5Family(Family):
 
     def _max_source_tokens(self, model: PreTrainedModel) -> int:
         return self.relative_positions_limit
+
+    def _max_target_positions(self, model: PreTrainedModel) -> int | None:
+        return None  # relative positions: longer outputs degrade, but nothing breaks
 
     def _forced_tokens(self) -> list[int]:
         return self.encode_target(self.target_tag)
