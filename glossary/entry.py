@@ -1,5 +1,16 @@
 """One glossary entry, and how one row of a glossary file becomes one (or a list of problems).
 
+An entry holds three kinds of English, because "approved" is the guarantee users pay for:
+
+* ``en``, the **approved rendering**: what the decoder produces by default;
+* **grammatical forms** of it (``en_forms`` plus the ones derived by rule, see
+  :func:`derived_forms`): the same name where grammar demands it ("Ministers", "Vietnamese");
+  produced as well, and never a break of document consistency;
+* ``en_alternatives``: other renderings that are *recognised* (lookup from English, evaluation
+  against references that use them, reports that flag them) but never produced unless the user
+  asks for ``renderings="any"``; and ``en_deprecated``: renderings that must never be produced
+  (TBX deprecated/superseded terms), flagged where found.
+
 Row parsing is shared by every file format (TSV, CSV, TBX): each reader turns its rows into
 `{column: text}` mappings and `parse_row` applies the same rules to all of them, so a file
 converted from one format to another is judged the same way.
@@ -8,7 +19,7 @@ converted from one format to another is judged the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -17,9 +28,11 @@ from .errors import Problem, Severity, errors_in
 from .normalize import nfc, unaccent
 
 COLUMNS: tuple[str, ...] = (
-    "vi", "en", "type", "vi_variants", "en_alternatives", "acronym",
+    "vi", "en", "type", "vi_variants", "en_forms", "en_alternatives", "en_deprecated", "acronym",
     "valid_from", "valid_to", "source", "note",
 )
+#: The columns whose cells hold several values separated by LIST_SEPARATOR.
+LIST_COLUMNS: tuple[str, ...] = ("vi_variants", "en_forms", "en_alternatives", "en_deprecated")
 LIST_SEPARATOR = " | "
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Report = Callable[[str], None]  # records one error about the row being parsed
@@ -41,7 +54,7 @@ class EntryType(str, Enum):
 
 @dataclass(frozen=True)
 class Entry:
-    """A Vietnamese term and its English renderings (the first, `en`, preferred).
+    """A Vietnamese term, its approved English rendering `en`, its forms and its alternatives.
 
     `origin` (file, line) is where the entry was read; it is not part of the entry's identity,
     so the same entry read from a TSV and from its TBX export compares equal.
@@ -57,6 +70,8 @@ class Entry:
     valid_to: date | None = None
     source: str = ""
     note: str = ""
+    en_forms: tuple[str, ...] = ()
+    en_deprecated: tuple[str, ...] = ()
     origin: tuple[str, int] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,14 +84,36 @@ class Entry:
         return (self.vi, *self.vi_variants)
 
     @property
-    def renderings(self) -> tuple[str, ...]:
-        """Acceptable English renderings, preferred first.
+    def approved(self) -> str:
+        """The approved rendering.
 
         A person entry without `en` is rendered by the unaccent rule ("Bùi Thanh Sơn" ->
         "Bui Thanh Son"), so names need not be typed twice in the glossary.
         """
-        preferred = self.en or (unaccent(self.vi) if self.type is EntryType.PERSON else "")
-        return tuple(r for r in (preferred, *self.en_alternatives) if r)
+        return self.en or (unaccent(self.vi) if self.type is EntryType.PERSON else "")
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Grammatical forms of the approved rendering: listed ones, then those derived by rule."""
+        if not self.approved:
+            return ()
+        return _unique((*self.en_forms, *derived_forms(self.approved, self.type)), exclude=(self.approved,))
+
+    @property
+    def renderings(self) -> tuple[str, ...]:
+        """What the decoder may produce by default: the approved rendering first, then its forms."""
+        return tuple(r for r in (self.approved, *self.forms) if r)
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every rendering that is recognised as this entry: the produced ones, then the alternatives."""
+        return _unique((*self.renderings, *self.en_alternatives))
+
+    def renderings_for(self, policy: str) -> tuple[str, ...]:
+        """The renderings a translation may use under `policy` (see RENDERING_POLICIES)."""
+        if policy not in RENDERING_POLICIES:
+            raise ValueError(f"renderings policy must be one of {RENDERING_POLICIES}, not {policy!r}")
+        return self.accepted if policy == "any" else self.renderings
 
     def is_valid_at(self, day: date) -> bool:
         """Whether the name was in use on `day` (valid_to is the last valid day)."""
@@ -91,6 +128,62 @@ class Entry:
         )
 
 
+#: "approved": the approved rendering and its grammatical forms (the default); "any": alternatives too.
+RENDERING_POLICIES: tuple[str, ...] = ("approved", "any")
+
+_IRREGULAR_PLURALS = {"man": "men", "woman": "women", "Chairman": "Chairmen", "Chairwoman": "Chairwomen"}
+
+
+def _unique(items: Iterable[str], exclude: Iterable[str] = ()) -> tuple[str, ...]:
+    seen = set(exclude)
+    kept = []
+    for item in items:
+        if item and item not in seen:
+            seen.add(item)
+            kept.append(item)
+    return tuple(kept)
+
+
+def plural(phrase: str) -> str:
+    """The plural of an English title: the head noun takes the plural.
+
+    The head is the word before the first " of " ("Ministers of Foreign Affairs"), before a
+    hyphen in "X-General" ("Secretaries-General"), else the last word ("Deputy Prime
+    Ministers"). Returns "" where no safe rule applies (a head that is not a plain word).
+    """
+    words = phrase.split(" ")
+    head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
+    word = words[head]
+    stem, suffix = word, ""
+    if word.endswith("-General"):
+        stem, suffix = word[: -len("-General")], "-General"
+    if not stem.isalpha():
+        return ""
+    if stem in _IRREGULAR_PLURALS or stem.endswith("man"):
+        stem = _IRREGULAR_PLURALS.get(stem, stem[:-3] + "men")
+    elif stem.endswith(("s", "x", "z", "ch", "sh")):
+        stem += "es"
+    elif stem.endswith("y") and stem[-2:-1].lower() not in "aeiou":
+        stem = stem[:-1] + "ies"
+    else:
+        stem += "s"
+    words[head] = stem + suffix
+    return " ".join(words)
+
+
+def derived_forms(approved: str, kind: EntryType) -> tuple[str, ...]:
+    """Forms safe to derive by rule, so the data need not list them.
+
+    A title's plural ("Ministers" for "Bộ trưởng" in "các Bộ trưởng"). Possessives need no form:
+    "Viet Nam's" contains "Viet Nam" as a whole word; the capital at a sentence start is the
+    constraint layer's rule. Everything else (adjectives such as "Vietnamese", lower-case uses)
+    is listed in `en_forms`.
+    """
+    if kind is EntryType.TITLE:
+        return tuple(p for p in (plural(approved),) if p)
+    return ()
+
+
 def to_row(entry: Entry) -> dict[str, str]:
     """The entry as file cells, one per column of `COLUMNS`."""
     return {
@@ -98,7 +191,9 @@ def to_row(entry: Entry) -> dict[str, str]:
         "en": entry.en,
         "type": entry.type.value,
         "vi_variants": LIST_SEPARATOR.join(entry.vi_variants),
+        "en_forms": LIST_SEPARATOR.join(entry.en_forms),
         "en_alternatives": LIST_SEPARATOR.join(entry.en_alternatives),
+        "en_deprecated": LIST_SEPARATOR.join(entry.en_deprecated),
         "acronym": entry.acronym,
         "valid_from": entry.valid_from.isoformat() if entry.valid_from else "",
         "valid_to": entry.valid_to.isoformat() if entry.valid_to else "",
@@ -137,10 +232,12 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
         report("vi starts with '#': in a TSV file that row would read as a comment")
     if not clean["en"] and kind is not EntryType.PERSON:
         report("missing en (only person entries may leave it empty: they are unaccented)")
-    vi_variants = _parse_list(clean, "vi_variants", report)
-    en_alternatives = _parse_list(clean, "en_alternatives", report)
-    if clean["en"] and clean["en"] in en_alternatives:
-        report(f"en_alternatives repeats en {clean['en']!r}", Severity.WARNING)
+    lists = {column: _parse_list(clean, column, report) for column in LIST_COLUMNS}
+    for column in ("en_forms", "en_alternatives", "en_deprecated"):
+        if clean["en"] and clean["en"] in lists[column]:
+            report(f"{column} repeats en {clean['en']!r}", Severity.WARNING)
+    for rendering in set(lists["en_deprecated"]) & {clean["en"], *lists["en_forms"], *lists["en_alternatives"]}:
+        report(f"{rendering!r} is deprecated and also approved, a form or an alternative")
     valid_from = _parse_date(clean, "valid_from", report)
     valid_to = _parse_date(clean, "valid_to", report)
     if valid_from and valid_to and valid_from > valid_to:
@@ -149,7 +246,8 @@ def parse_row(cells: Mapping[str, str], path: str, line: int) -> tuple[Entry | N
     if kind is None or errors_in(problems):
         return None, problems
     entry = Entry(
-        vi=clean["vi"], en=clean["en"], type=kind, vi_variants=vi_variants, en_alternatives=en_alternatives,
+        vi=clean["vi"], en=clean["en"], type=kind, vi_variants=lists["vi_variants"],
+        en_forms=lists["en_forms"], en_alternatives=lists["en_alternatives"], en_deprecated=lists["en_deprecated"],
         acronym=clean["acronym"], valid_from=valid_from, valid_to=valid_to, source=clean["source"],
         note=clean["note"], origin=(path, line),
     )

@@ -23,14 +23,16 @@ def read_table(records: Iterable[tuple[int, list[str]]], path: str) -> tuple[lis
     if not records:
         return rows, [Problem(path, 0, "empty file: no header row")]
     header_line, header = records[0]
-    if tuple(header) != COLUMNS:
-        message = f"header must be {' '.join(COLUMNS)!r} (found {' '.join(header)!r})"
+    header = [name.strip() for name in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown or len(set(header)) != len(header) or "vi" not in header:
+        message = f"header must name columns among {' '.join(COLUMNS)!r}, vi included, each once (found {' '.join(header)!r})"
         if records[1:]:
             message += f"; the {len(records) - 1} rows below were not read"
         return rows, [Problem(path, header_line, message)]
     for line, values in records[1:]:
-        if len(values) != len(COLUMNS):
-            problems.append(Problem(path, line, f"expected {len(COLUMNS)} fields, found {len(values)}"))
+        if len(values) != len(header):
+            problems.append(Problem(path, line, f"expected {len(header)} fields, found {len(values)}"))
             continue
-        rows.append((line, dict(zip(COLUMNS, values))))
+        rows.append((line, dict(zip(header, values))))
     return rows, problems

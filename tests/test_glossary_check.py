@@ -9,10 +9,13 @@ import pytest
 from glossary import Entry, Glossary, default_paths
 from glossary.check import check_files
 from glossary.entry import COLUMNS
+
+# Rows here use the ten columns of glossaries written before forms and deprecated renderings existed.
+TEN_COLUMNS = tuple(c for c in COLUMNS if c not in ("en_forms", "en_deprecated"))
 from glossary.errors import Severity
 
 ROWS = [
-    "\t".join(COLUMNS),                                                                   # 1
+    "\t".join(TEN_COLUMNS),                                                                   # 1
     "Bộ Công Thương\tMinistry of Industry and Trade\torganization\t\t\tMOIT\t\t\tTT 03\t",  # 2 fine
     "Bộ Y tế\t\torganization\t\t\t\t\t\tTT 03\t",                                           # 3
     "Bộ Tư pháp\tMinistry of Justice\tministry\t\t\t\t\t\tTT 03\t",                         # 4

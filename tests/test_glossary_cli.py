@@ -12,10 +12,13 @@ import pytest
 from glossary import Entry, Glossary
 from glossary.cli import register
 from glossary.entry import COLUMNS
+
+# Rows here use the ten columns of glossaries written before forms and deprecated renderings existed.
+TEN_COLUMNS = tuple(c for c in COLUMNS if c not in ("en_forms", "en_deprecated"))
 from glossary.tsv import read_rows
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-HEADER = "\t".join(COLUMNS)
+HEADER = "\t".join(TEN_COLUMNS)
 MPI = Entry("Bộ Kế hoạch và Đầu tư", "Ministry of Planning and Investment", "organization",
             valid_to=date(2025, 2, 28), source="TT 03/2009")
 HANOI_OLD = Entry("Hà Nội", "Ha Noi", "place", valid_to=date(2025, 6, 30), source="provinces 63")
