@@ -16,6 +16,7 @@ Documents are processed in groups of bounded size, so memory stays flat on arbit
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from .beam_search import SearchOptions
 from .decoder import DecodeRequest, Decoder
 from .document import Document, lines_document, parse_document
 from .double_rendering import find_double_renderings
+from .memory import Offer, TranslationMemory
 from .model import LoadedModel, configure_threads, load_model, resolve_model_name
 from .segment import split_long
 from .settings import GLOSSARY_MODES
@@ -53,6 +55,10 @@ class SegmentRecord:
     target: str
     terms: list[TermRecord] = field(default_factory=list)
     double_renderings: list[str] = field(default_factory=list)
+    #: Translation memory: "exact" = the memory's translation, not decoded; "stale" = the memory's
+    #: translation lacked a required rendering, so the segment was decoded; None = no exact match.
+    memory: str | None = None
+    memory_offers: list[Offer] = field(default_factory=list)  # fuzzy matches, for the editor
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -66,6 +72,7 @@ class DocumentResult:
     text: str
     segments: list[SegmentRecord]
     source_lines: int
+    document: Document | None = None  # the parsed source, for writers that keep its structure (XLIFF)
 
     @property
     def unmet_terms(self) -> list[tuple[SegmentRecord, TermRecord]]:
@@ -81,6 +88,7 @@ class _Piece:
     text: str
     terms: list[PlannedTerm]
     target: str = ""
+    memory: str | None = None  # as SegmentRecord.memory; "exact" pieces are not decoded
 
 
 class Translator:
@@ -101,6 +109,7 @@ class Translator:
         search: SearchOptions | None = None,
         group_segments: int = 256,
         max_batch_tokens: int = 6000,
+        memory: TranslationMemory | None = None,
     ) -> None:
         if glossary_mode not in GLOSSARY_MODES:
             raise ValueError(f"glossary mode must be one of {GLOSSARY_MODES}, not {glossary_mode!r}")
@@ -114,6 +123,7 @@ class Translator:
         self.group_segments = group_segments
         self._matcher = self.glossary.matcher() if self.glossary is not None else None
         self._expansions = acronym_expansions(self.glossary.entries) if self.glossary is not None else {}
+        self.memory = memory
 
     @classmethod
     def load(
@@ -129,6 +139,7 @@ class Translator:
         threads: int | None = None,
         search: SearchOptions | None = None,
         max_batch_tokens: int = 6000,
+        memory: TranslationMemory | None = None,
     ) -> "Translator":
         """Load a model (HF id or local directory; default from ``VI2EN_MODEL``) and glossary files."""
         configure_threads(threads)
@@ -138,7 +149,8 @@ class Translator:
             terms = terms.valid_at(glossary_date)
         options = search or SearchOptions(beams=beams)
         return cls(
-            loaded, terms, glossary_mode=glossary_mode, acronyms=acronyms, search=options, max_batch_tokens=max_batch_tokens
+            loaded, terms, glossary_mode=glossary_mode, acronyms=acronyms, search=options, max_batch_tokens=max_batch_tokens,
+            memory=memory,
         )
 
     # -- public API -------------------------------------------------------------------------------
@@ -183,26 +195,35 @@ class Translator:
     ) -> Iterator[DocumentResult]:
         pieces_by_doc = [self._pieces(d, document) for d, (_, document, _) in enumerate(group)]
         pieces = [p for doc_pieces in pieces_by_doc for p in doc_pieces]
-        self._decode(pieces, progress)
+        self._decode([p for p in pieces if p.memory != "exact"], progress)
         if self.glossary is not None:
             self._decode([p for doc_pieces in pieces_by_doc for p in self._inconsistent(doc_pieces)], None)
         for (doc_id, document, source_lines), doc_pieces in zip(group, pieces_by_doc):
             yield self._assemble(doc_id, document, doc_pieces, source_lines)
 
-    def _pieces(self, doc_index: int, document: Document) -> list[_Piece]:
-        """Split over-long segments and plan the document's terms."""
+    def _pieces(self, doc_index: int, document: Document, stale: frozenset[int] = frozenset()) -> list[_Piece]:
+        """Split over-long segments and plan the document's terms.
+
+        A segment the memory knows is one undecoded piece, unless its remembered translation lacks a
+        required rendering: then it is planned again as ``stale`` and decoded.
+        """
         family = self.loaded.family
         pieces: list[_Piece] = []
         for seg_index, segment in enumerate(document.segments()):
             if not segment.strip():
                 continue
+            remembered = self.memory.exact(segment) if self.memory is not None and seg_index not in stale else None
+            if remembered is not None:
+                pieces.append(_Piece(doc_index, seg_index, segment, [], remembered, "exact"))
+                continue
             for part in split_long(segment, family.max_source_tokens, family.count_source_tokens):
-                pieces.append(_Piece(doc_index, seg_index, part, []))
+                pieces.append(_Piece(doc_index, seg_index, part, [], memory="stale" if seg_index in stale else None))
         if self._matcher is not None:
             requirements = [requirements_for(p.text, self._matcher) for p in pieces]
             for piece, terms in zip(pieces, plan_document(requirements, self.acronyms, self._expansions)):
                 piece.terms = terms
-        return pieces
+        newly_stale = {p.segment for p in pieces if p.memory == "exact" and not _all_met(p.target, p.terms)}
+        return self._pieces(doc_index, document, stale | newly_stale) if newly_stale else pieces
 
     def _decode(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
         decoded = self.decoder.decode([DecodeRequest(p.text, p.terms) for p in pieces], progress)
@@ -215,7 +236,7 @@ class Translator:
         used = [(t.key, r) for p in pieces for t in p.terms if (r := _rendering_used(p.target, t)) is not None]
         choices = document_choices(used)
         redo = []
-        for piece in pieces:
+        for piece in (p for p in pieces if p.memory != "exact"):
             pinned = [self._pin(piece.target, term, choices.get(term.key)) for term in piece.terms]
             if pinned != piece.terms:
                 piece.terms = pinned
@@ -234,14 +255,20 @@ class Translator:
         segments = document.segments()
         targets = [""] * len(segments)
         terms: list[list[PlannedTerm]] = [[] for _ in segments]
+        memory: list[str | None] = [None] * len(segments)
         for piece in pieces:
             targets[piece.segment] = f"{targets[piece.segment]} {piece.target}".strip()
             terms[piece.segment].extend(piece.terms)
+            memory[piece.segment] = piece.memory
         records = [
             self._record(doc_id, i, source, target, seg_terms)
             for i, (source, target, seg_terms) in enumerate(zip(segments, targets, terms))
         ]
-        return DocumentResult(doc_id, document.assemble(targets), records, source_lines)
+        if self.memory is not None:
+            for record, used in zip(records, memory):
+                record.memory = used
+                record.memory_offers = self.memory.fuzzy(record.source) if used != "exact" and record.source.strip() else []
+        return DocumentResult(doc_id, document.assemble(targets), records, source_lines, document)
 
     def _record(self, doc_id: str, index: int, source: str, target: str, terms: list[PlannedTerm]) -> SegmentRecord:
         """Verify each term on the final text: the decoder's guarantee is re-checked, never assumed."""
@@ -255,6 +282,13 @@ class Translator:
             if met and rendered is not None:
                 record.double_renderings.extend(find_double_renderings(target, rendered))
         return record
+
+
+def _all_met(target: str, terms: Sequence[PlannedTerm]) -> bool:
+    """Whether ``target`` holds every term, each occurrence counted (two terms with the same
+    renderings need two occurrences)."""
+    needed = Counter(term.renderings for term in terms)
+    return all(count_rendering(target, renderings) >= n for renderings, n in needed.items())
 
 
 def _rendering_used(target: str, term: PlannedTerm) -> str | None:
