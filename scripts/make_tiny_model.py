@@ -366,16 +366,20 @@ BUILDERS: dict[str, Callable[[Path, Text, Size], Blueprint]] = {
 }
 
 
-def make_tiny_model(outdir: Path | str, arch: str, size: str = "tiny", seed: int = 0) -> Path:
-    """Build the model into ``outdir`` (created if needed) and return it."""
-    if arch not in BUILDERS or size not in SIZES:
+def make_tiny_model(outdir: Path | str, arch: str, size: str | Size = "tiny", seed: int = 0) -> Path:
+    """Build the model into ``outdir`` (created if needed) and return it.
+
+    ``size`` names one of :data:`SIZES` or is a :class:`Size` of its own (e.g. a trainer's, which wants
+    opus-mt-like word pieces on a tiny network).
+    """
+    if arch not in BUILDERS or not isinstance(size, Size) and size not in SIZES:
         raise ValueError(f"unknown arch {arch!r} or size {size!r}; archs: {', '.join(BUILDERS)}; "
                          f"sizes: {', '.join(SIZES)}")
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     sentencepiece.set_random_generator_seed(seed)
     torch.manual_seed(seed)
-    blueprint = BUILDERS[arch](outdir, training_text(), SIZES[size])
+    blueprint = BUILDERS[arch](outdir, training_text(), size if isinstance(size, Size) else SIZES[size])
     model = AutoModelForSeq2SeqLM.from_config(blueprint.config)
     model.generation_config = GenerationConfig.from_model_config(blueprint.config)
     model.generation_config.update(**blueprint.generation)
