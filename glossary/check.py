@@ -1,16 +1,20 @@
 """Whole-glossary validation: row problems plus what only shows across entries.
 
-Across entries (and across files checked together, since they are loaded together):
+Files are judged together, as they are loaded together (`read_files` is what both
+`vi2en glossary check` and `collection.load_glossary`, hence `vi2en translate`, use). Across
+entries, for the same Vietnamese form (as the matcher compares forms) with overlapping validity:
 
-* duplicate: two entries with the same Vietnamese form (as the matcher compares forms) and the
-  same preferred rendering whose validity periods overlap;
-* conflict: the same Vietnamese form with different preferred renderings and overlapping
-  validity: the matcher could only pick one, so the data must say which applies when
-  (valid_from/valid_to), e.g. ministries renamed in March 2025;
+* within one file: an error, since the file says two things and only one can be used:
+  a duplicate (same approved rendering) or a conflict (different ones; if the name changed,
+  the data must say when, with valid_from/valid_to, e.g. ministries renamed in March 2025);
+* across files: a warning that the later file's entry **overrides** the earlier one, naming
+  both file:lines. Later files take precedence (the matcher prefers the entry loaded last), so
+  a team's glossary given after the shipped one changes its renderings on purpose;
 * a variant that matches exactly like its entry's vi or another variant (a warning: the
   matcher already ignores case, dashes, spacing and tone-mark placement, so it adds nothing).
 
-Each entry is reported once, against the first earlier entry it clashes with.
+Each entry is reported once: against an earlier entry of its own file if there is one, else
+against the latest earlier entry it overrides. A file given twice is read once (a warning).
 """
 
 from __future__ import annotations
@@ -25,22 +29,36 @@ from .formats import read_entries
 from .tokens import FormKey, form_key
 
 
-def check_files(paths: Iterable[str | Path]) -> list[Problem]:
-    """Every problem of the given files checked together, in file order, then line order."""
+def check_files(paths: Iterable[str | Path], curated: bool = False) -> list[Problem]:
+    """Every problem of the given files checked together, in file order, then line order.
+
+    `curated`: every entry must give its type and source (the shipped data's rule).
+    """
+    return read_files(paths, curated)[1]
+
+
+def read_files(paths: Iterable[str | Path], curated: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """The valid entries of the files in load order, and every problem: rows, then across entries."""
     paths = [str(p) for p in paths]
     entries: list[Entry] = []
     problems: list[Problem] = []
+    read: dict[Path, str] = {}
     for path in paths:
-        file_entries, file_problems = read_entries(path)
+        same = Path(path).resolve()
+        if same in read:
+            problems.append(Problem(path, 0, f"given more than once (as {read[same]!r}): read once", Severity.WARNING))
+            continue
+        read[same] = path
+        file_entries, file_problems = read_entries(path, curated)
         entries += file_entries
         problems += file_problems
     problems += cross_entry_problems(entries)
     order = {path: index for index, path in enumerate(paths)}
-    return sorted(problems, key=lambda p: (order.get(p.path, len(order)), p.line))
+    return entries, sorted(problems, key=lambda p: (order.get(p.path, len(order)), p.line))
 
 
 def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
-    """Duplicates, conflicting renderings and repeated variants among `entries`."""
+    """Duplicates and conflicts within a file, overrides across files, repeated variants."""
     problems: list[Problem] = []
     by_form: dict[FormKey, list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -56,11 +74,24 @@ def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
     reported: set[int] = set()
     for same_form in by_form.values():
         for later_index, later in enumerate(same_form):
-            earlier = next((e for e in same_form[:later_index] if e.overlaps(later)), None)
-            if earlier is not None and id(later) not in reported:
-                reported.add(id(later))
-                problems.append(_problem(later, _pair_message(earlier, later)))
+            clashes = [e for e in same_form[:later_index] if e.overlaps(later)]
+            if not clashes or id(later) in reported:
+                continue
+            reported.add(id(later))
+            same_file = [e for e in clashes if _origin(e)[0] == _origin(later)[0]]
+            if same_file:
+                problems.append(_problem(later, _pair_message(same_file[0], later)))
+            else:
+                problems.append(_problem(later, _override_message(clashes[-1], later), Severity.WARNING))
     return problems
+
+
+def _override_message(earlier: Entry, later: Entry) -> str:
+    mine, theirs = _preferred(later), _preferred(earlier)
+    here, where = (":".join(map(str, _origin(e))) for e in (later, earlier))
+    what = "repeats" if mine == theirs else f"overrides {theirs!r} of"
+    return (f"{later.vi!r} -> {mine!r} at {here} {what} the entry at {where} "
+            "(a later file takes precedence where both are valid)")
 
 
 def _pair_message(earlier: Entry, later: Entry) -> str:

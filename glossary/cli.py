@@ -26,12 +26,14 @@ _FORMATS = ", ".join(FORMATS)
 
 DESCRIPTION = f"""\
 Work with bilingual glossaries: Vietnamese terms and their English renderings.
-Files are TSV with a header (native), CSV or TBX-Basic ({_FORMATS}), chosen by extension.
+Files are TSV (native), CSV (comma, semicolon or tab) or TBX v2/v3 ({_FORMATS}), chosen by
+extension. A TSV or CSV has a header naming any of the columns (vi required), or none: then
+2 columns are vi, en and 3 are vi, en, type. Later files override earlier ones (a warning).
 Without --glossary, lookup and suggest use the glossary shipped in glossary/data/."""
 
 EXAMPLES = """\
 examples:
-  vi2en glossary check glossary/data/*.tsv           report problems as file:line: message
+  vi2en glossary check --curated glossary/data/*.tsv report problems as file:line: message
   vi2en glossary lookup bo cong thuong               diacritics and case do not matter
   vi2en glossary lookup ABAC                         acronyms, English names work too
   vi2en glossary lookup "Ministry of Planning" --at 2024-01-01
@@ -53,13 +55,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     check = commands.add_parser(
         "check", help="validate glossary files", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Report missing fields, unknown types, bad dates, duplicates and conflicting\n"
-        "renderings (same Vietnamese term, different English, overlapping validity) as\n"
-        "file:line: message. Files are checked together, as they would be loaded.\n"
-        "Exit code 1 if any error (warnings alone pass).",
-        epilog="example:\n  vi2en glossary check glossary/data/*.tsv my-terms.tsv",
+        description="Report missing fields, unknown types, bad dates, line breaks and invisible\n"
+        "characters in cells, and the same Vietnamese term given twice in one file (duplicate\n"
+        "or conflicting renderings with overlapping validity) as file:line: message. Files are\n"
+        "checked together, as they would be loaded: an entry of a later file overriding one of\n"
+        "an earlier file is a warning naming both. Exit code 1 if any error (warnings alone pass).",
+        epilog="examples:\n  vi2en glossary check my-terms.csv\n"
+        "  vi2en glossary check --curated glossary/data/*.tsv   every entry must give type and source",
     )
     check.add_argument("files", nargs="+", type=Path, help=f"glossary files ({_FORMATS})")
+    check.add_argument("--curated", action="store_true",
+                       help="curated data: every entry must give its type and source (otherwise type defaults "
+                       "to 'other', or 'acronym' for a capitalised term rendered as itself, and source to file:line)")
     check.set_defaults(func=run_check)
 
     lookup = commands.add_parser(
@@ -105,7 +112,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print every problem; 1 if any is an error."""
-    problems = check_files(args.files)
+    problems = check_files(args.files, curated=args.curated)
     for problem in problems:
         print(problem)
     errors = len(errors_in(problems))

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .entry import Entry
 from .errors import GlossaryError, Problem, errors_in
-from .formats import read_entries, write_entries
+from .check import read_files
+from .formats import write_entries
 from .lookup import Hit, Index
 from .matcher import Matcher
 
@@ -17,10 +18,15 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 class Glossary:
-    """Entries in load order; order matters because later entries override earlier ones in matching."""
+    """Entries in load order; order matters because later entries override earlier ones in matching.
 
-    def __init__(self, entries: Iterable[Entry] = ()) -> None:
+    `warnings` are the non-blocking problems found when the files were loaded (an entry of a
+    later file overriding an earlier one, cells normalised...), for the caller to show.
+    """
+
+    def __init__(self, entries: Iterable[Entry] = (), warnings: Iterable[Problem] = ()) -> None:
         self.entries: tuple[Entry, ...] = tuple(entries)
+        self.warnings: tuple[Problem, ...] = tuple(warnings)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -30,12 +36,12 @@ class Glossary:
 
     def valid_at(self, day: date) -> Glossary:
         """The entries whose names were in use on `day`."""
-        return Glossary(e for e in self.entries if e.is_valid_at(day))
+        return Glossary((e for e in self.entries if e.is_valid_at(day)), self.warnings)
 
     def merge(self, other: Glossary) -> Glossary:
         """This glossary followed by `other` (which thus takes precedence), without repeated entries."""
         seen = set(self.entries)
-        return Glossary((*self.entries, *(e for e in other.entries if e not in seen)))
+        return Glossary((*self.entries, *(e for e in other.entries if e not in seen)), (*self.warnings, *other.warnings))
 
     def save(self, path: str | Path) -> None:
         """Write to `path` in the format its extension names (.tsv, .csv, .tbx)."""
@@ -60,19 +66,16 @@ def default_paths() -> list[Path]:
     return sorted(DATA_DIR.glob("*.tsv"))
 
 
-def load_glossary(*paths: str | Path) -> Glossary:
-    """Load and concatenate glossary files (later files take precedence in matching).
+def load_glossary(*paths: str | Path, curated: bool = False) -> Glossary:
+    """Load glossary files together, by the rules `vi2en glossary check` applies (`check.read_files`).
 
-    Raises GlossaryError listing every row error of every file: a broken row is never dropped
-    silently. Cross-entry problems (duplicates, conflicting renderings) do not block loading,
-    since a project glossary may deliberately override a shipped one; `check` reports them.
+    Later files take precedence: an entry overriding one of an earlier file is a warning (in
+    `Glossary.warnings`, naming both file:lines), and the matcher uses the later entry.
+    Raises GlossaryError listing every error of every file (a broken row, two renderings of
+    one term within one file): nothing is dropped or chosen silently. `curated`: type and
+    source are required, as in the shipped data.
     """
-    entries: list[Entry] = []
-    problems: list[Problem] = []
-    for path in paths:
-        file_entries, file_problems = read_entries(path)
-        entries += file_entries
-        problems += errors_in(file_problems)
-    if problems:
-        raise GlossaryError(problems)
-    return Glossary(entries)
+    entries, problems = read_files(paths, curated)
+    if errors_in(problems):
+        raise GlossaryError(errors_in(problems))
+    return Glossary(entries, problems)

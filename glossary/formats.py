@@ -1,8 +1,11 @@
 """Reading and writing glossary files in any supported format, chosen by file extension.
 
-`.tsv` is the native format; `.csv` and `.tbx` (TBX-Basic) are for exchange with other tools.
-All formats share one row validation (`entry.parse_row`), so every format reports the same
-problems for the same data.
+`.tsv` is the native format; `.csv` and `.tbx` (TBX v2 and v3) are for exchange with other tools.
+All formats share one row validation (`cells.clean_cells`, then `entry.parse_row`), so every
+format reports the same problems for the same data.
+
+Curated data (the shipped glossary) must give every entry a type and a source; a team's own
+file need not (`curated=False`, the default): `cells.with_defaults` fills them in.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 from . import csv_io, tbx, tsv
+from .cells import clean_cells, with_defaults
 from .entry import Entry, parse_row
-from .errors import GlossaryError, Problem
+from .errors import GlossaryError, Problem, errors_in
 
 FORMATS: dict[str, ModuleType] = {".tsv": tsv, ".csv": csv_io, ".tbx": tbx}
 
@@ -26,8 +30,11 @@ def _codec(path: Path) -> ModuleType:
         raise GlossaryError([Problem(str(path), 0, f"unknown glossary format {path.suffix!r} (known: {known})")])
 
 
-def read_entries(path: str | Path) -> tuple[list[Entry], list[Problem]]:
-    """Every valid entry of one file, and every problem found in line order (row errors leave their row out)."""
+def read_entries(path: str | Path, curated: bool = False) -> tuple[list[Entry], list[Problem]]:
+    """Every valid entry of one file, and every problem found in line order (row errors leave their row out).
+
+    `curated`: type and source are required (no defaults), as in the shipped glossary data.
+    """
     path = Path(path)
     try:
         rows, problems = _codec(path).read_rows(path)
@@ -40,9 +47,12 @@ def read_entries(path: str | Path) -> tuple[list[Entry], list[Problem]]:
         return [], [Problem(str(path), 0, f"cannot read file: {error.strerror}")]
     entries: list[Entry] = []
     for line, cells in rows:
+        cells, cell_problems = clean_cells(cells, str(path), line)
+        if not curated:
+            cells = with_defaults(cells, str(path), line)
         entry, row_problems = parse_row(cells, str(path), line)
-        problems += row_problems
-        if entry is not None:
+        problems += cell_problems + row_problems
+        if entry is not None and not errors_in(cell_problems):
             entries.append(entry)
     return entries, sorted(problems, key=lambda p: p.line)
 

@@ -5,6 +5,11 @@ Matching works on syllables, never on characters, so a term can only match whole
 "châu Á - Thái Bình Dương" and "châu Á-Thái Bình Dương" give the same syllables. Every other
 punctuation character is a token of its own, so "ASEAN, Nhật Bản" never matches a term
 "ASEAN Nhật Bản" and "ASEAN+3" matches only a term written with "+".
+
+Invisible characters (`normalize.INVISIBLE`: zero-width space, joiners, soft hyphen) are part
+of no token and break none: inside a word they stay in its span (so offsets are offsets into the
+caller's string) but not in its key; elsewhere they are skipped like spaces. No-break spaces are
+whitespace (`\\s`), so they separate syllables like a space.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .normalize import syllable_key
+from .normalize import INVISIBLE, syllable_key
 
 _COMBINING = "\u0300-\u036f"  # NFD text carries its diacritics as separate combining marks
-_WORD = rf"[\w{_COMBINING}]+(?:['\u2019\u02bc][\w{_COMBINING}]+)*"  # apostrophes inside names: O’Connor
-_GAP = r"\s\-\u2010-\u2015\u2212"  # whitespace, hyphen and dashes separate syllables but are no tokens
+_LETTERS = rf"[\w{_COMBINING}]+"
+# Apostrophes inside names (O’Connor); invisible characters inside a syllable (a soft hyphen).
+_WORD = rf"{_LETTERS}(?:['\u2019\u02bc]{_LETTERS}|[{INVISIBLE}]+{_LETTERS})*"
+# Whitespace, hyphen and dashes separate syllables but are no tokens; invisible characters are none either.
+_GAP = rf"\s\-\u2010-\u2015\u2212{INVISIBLE}"
 _TOKEN = re.compile(rf"(?P<word>{_WORD})|[^{_GAP}\w{_COMBINING}]")
 
 

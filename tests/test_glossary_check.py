@@ -58,24 +58,43 @@ def summary(problems) -> list[tuple[int, Severity]]:
 
 def test_every_problem_is_reported_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path / "broken.tsv", ROWS)
-    problems = check_files([path])
+    problems = check_files([path], curated=True)
     assert summary(problems) == [(line, severity) for line, severity, _ in EXPECTED]
     for problem, (_, _, message) in zip(problems, EXPECTED):
         assert problem.path == str(path) and message in problem.message
 
 
-def test_duplicates_across_files_point_at_the_other_file(tmp_path: Path) -> None:
+def test_a_later_file_overrides_an_earlier_one_with_a_warning_naming_both(tmp_path: Path) -> None:
     first = write(tmp_path / "a.tsv", ROWS[:2])
     second = write(tmp_path / "b.tsv", [ROWS[0], ROWS[8]])
     (problem,) = check_files([first, second])
-    assert (problem.path, problem.line) == (str(second), 2)
-    assert f"at {first}:2" in problem.message
+    assert (problem.path, problem.line, problem.severity) == (str(second), 2, Severity.WARNING)
+    assert f"at {second}:2 overrides 'Ministry of Industry and Trade' of the entry at {first}:2" in problem.message
 
 
-def test_a_wrong_header_reports_that_no_row_was_read(tmp_path: Path) -> None:
-    path = write(tmp_path / "g.tsv", ["vi\ten\ttype", ROWS[1]])
+def test_within_one_file_the_same_term_twice_stays_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.tsv", [*ROWS[:2], ROWS[8]])
     (problem,) = check_files([path])
-    assert problem.line == 1 and "the 1 rows below were not read" in problem.message
+    assert (problem.line, problem.severity) == (3, Severity.ERROR) and "conflicting renderings" in problem.message
+
+
+def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.tsv", ROWS[:2])
+    (problem,) = check_files([path, tmp_path / "." / "a.tsv"])
+    assert problem.severity is Severity.WARNING and "given more than once" in problem.message
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("vi\tEnglish\tkind\tsource", "header: unknown column(s) 'kind'"),
+    ("vi\ten\tEN", "header: column(s) named twice: en"),
+    ("en\ttype", "header: no vi column"),
+    ("source\ttarget\tvi", "'target' is read as en with 'source' as vi"),
+])
+def test_a_wrong_header_reports_that_no_row_was_read(tmp_path: Path, header: str, message: str) -> None:
+    path = write(tmp_path / "g.tsv", [header, ROWS[1]])
+    (problem,) = check_files([path])
+    assert (problem.line, problem.severity) == (1, Severity.ERROR)
+    assert message in problem.message and "the 1 rows below were not read" in problem.message
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tbx"])
@@ -87,7 +106,7 @@ def test_exchange_formats_report_problems_at_their_own_lines(tmp_path: Path, suf
     lines = path.read_text(encoding="utf-8").splitlines()
     expected_line = 3 if suffix == ".csv" else next(
         i for i, line in enumerate(lines, 1) if "conceptEntry" in line and 'id="c2"' in line)
-    (problem,) = check_files([path])
+    (problem,) = check_files([path], curated=True)
     assert (problem.line, problem.message) == (expected_line, "missing source")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glossary import Entry, Glossary
+from glossary import Entry, Glossary, default_paths
 from glossary.cli import register
 from glossary.entry import COLUMNS
 
@@ -79,9 +79,33 @@ def test_lookup_without_result_exits_1_and_hints_at_other_dates(glossary_file: P
 
 def test_lookup_refuses_a_broken_glossary(tmp_path: Path, capsys) -> None:
     broken = tmp_path / "broken.tsv"
-    broken.write_text("vi\ten\n", encoding="utf-8")
+    broken.write_text("vi\tenglish\tkind\nBộ Y tế\tMinistry of Health\torganization\n", encoding="utf-8")
     assert run_cli("glossary", "lookup", "x", "-g", str(broken)) == 2
-    assert f"{broken}:1: error: header must be" in capsys.readouterr().err
+    assert f"{broken}:1: error: header: unknown column(s) 'kind'" in capsys.readouterr().err
+
+
+def test_lookup_reads_a_two_column_glossary_without_header(tmp_path: Path, capsys) -> None:
+    plain = tmp_path / "deepl.csv"
+    plain.write_text("Bộ Y tế,Ministry of Health\n", encoding="utf-8")
+    assert run_cli("glossary", "lookup", "bo y te", "-g", str(plain)) == 0
+    out = capsys.readouterr().out
+    assert "Bộ Y tế  →  Ministry of Health" in out and "type: other" in out and f"source: {plain}:1" in out
+
+
+def test_check_curated_requires_type_and_source(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "team.tsv"
+    path.write_text("vi\ten\nBộ Y tế\tMinistry of Health\n", encoding="utf-8")
+    assert run_cli("glossary", "check", str(path)) == 0
+    assert run_cli("glossary", "check", "--curated", str(path)) == 1
+    assert capsys.readouterr().out.splitlines()[-2:] == [f"{path}:2: error: missing type", f"{path}:2: error: missing source"]
+
+
+def test_the_curated_data_passes_check_curated(capsys) -> None:
+    """Fails as soon as a shipped entry loses its source or type, or any other error creeps in."""
+    paths = default_paths()
+    assert paths, "glossary/data/*.tsv missing"
+    assert run_cli("glossary", "check", "--curated", *map(str, paths)) == 0, capsys.readouterr().out
+    assert " 0 error(s)" in capsys.readouterr().err
 
 
 def test_bad_date_is_a_usage_error() -> None:
@@ -97,10 +121,11 @@ def test_convert_round_trip_and_refusal(tmp_path: Path, capsys) -> None:
     assert run_cli("glossary", "convert", str(tmp_path / "g.tbx"), str(tmp_path / "back.tsv")) == 0
     assert (tmp_path / "back.tsv").read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
     broken = tmp_path / "broken.csv"
-    broken.write_text("vi,en\nBộ Y tế,Ministry of Health\n", encoding="utf-8")
+    broken.write_text("vi;en;type\nBộ Y tế;Ministry of Health;organization\nBộ Tư pháp;Ministry of Justice;ministry\n",
+                      encoding="utf-8")
     assert run_cli("glossary", "convert", str(broken), str(tmp_path / "out.tsv")) == 1
     assert not (tmp_path / "out.tsv").exists()
-    assert f"{broken}:1: error: header must be" in capsys.readouterr().err
+    assert f"{broken}:3: error: unknown type 'ministry'" in capsys.readouterr().err
 
 
 def test_suggest_on_the_corpus_articles(tmp_path: Path) -> None:
