@@ -131,6 +131,7 @@ class Entry:
 #: "approved": the approved rendering and its grammatical forms (the default); "any": alternatives too.
 RENDERING_POLICIES: tuple[str, ...] = ("approved", "any")
 
+_PREPOSITIONS = frozenset({"of", "for", "to", "on", "in", "at", "with"})
 _IRREGULAR_PLURALS = {"man": "men", "woman": "women", "Chairman": "Chairmen", "Chairwoman": "Chairwomen"}
 
 
@@ -147,12 +148,13 @@ def _unique(items: Iterable[str], exclude: Iterable[str] = ()) -> tuple[str, ...
 def plural(phrase: str) -> str:
     """The plural of an English title: the head noun takes the plural.
 
-    The head is the word before the first " of " ("Ministers of Foreign Affairs"), before a
-    hyphen in "X-General" ("Secretaries-General"), else the last word ("Deputy Prime
-    Ministers"). Returns "" where no safe rule applies (a head that is not a plain word).
+    The head is the word before the first preposition ("Ministers of Foreign Affairs",
+    "Ministers for Trade"), before a hyphen in "X-General" ("Secretaries-General"), else the
+    last word ("Deputy Prime Ministers"). Returns "" where no safe rule applies (a head that is
+    not a plain word).
     """
     words = phrase.split(" ")
-    head = words.index("of") - 1 if "of" in words[1:] else len(words) - 1
+    head = next((i - 1 for i, word in enumerate(words) if i and word in _PREPOSITIONS), len(words) - 1)
     word = words[head]
     stem, suffix = word, ""
     if word.endswith("-General"):

@@ -1,30 +1,33 @@
 """Which English renderings a Vietnamese segment requires, and whether a translation has them.
 
-This is the single definition of "term required" and "term present" shared by the constraint
-layer (which forces the renderings into the output) and the evaluation metrics (which count
-them), so the two can never disagree.
+This is the single definition of "term required", "term present" and "rendered the same way" shared
+by the constraint layer (which forces the renderings into the output), the run summary, the
+double-rendering check and the evaluation metrics (which count them), so they can never disagree.
+
+Which renderings satisfy a term is the entry's choice under a policy (``Entry.renderings_for``):
+by default the approved rendering and its grammatical forms; with ``"any"`` the alternatives too.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .entry import Entry
+from .entry import Entry, RENDERING_POLICIES
 from .matcher import Matcher
 from .names import find_titled_names
 from .normalize import nfc
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_SPACES = re.compile(r"\s+")
+_APOSTROPHES = "'\u2019\u2018\u02bc"
 _SENTENCE_ENDS = ".!?…:"
 _OPENERS = " \"'“‘(["  # may stand between a sentence end and the next sentence's first word
 
 
 @dataclass(frozen=True)
 class TermRequirement:
-    """source_text = text[start:end] must be rendered as one of `renderings` (preferred first)."""
+    """source_text = text[start:end] must be rendered as one of `renderings` (approved first)."""
 
     start: int
     end: int
@@ -33,58 +36,115 @@ class TermRequirement:
     renderings: tuple[str, ...]
 
 
-def requirements_for(text: str, matcher: Matcher) -> list[TermRequirement]:
+@dataclass(frozen=True)
+class Found:
+    """One occurrence of a rendering: hypothesis[start:end] is `rendering` (up to case at a sentence
+    start, apostrophes and whitespace)."""
+
+    start: int
+    end: int
+    rendering: str
+
+
+def requirements_for(text: str, matcher: Matcher, policy: str = "approved") -> list[TermRequirement]:
     """One requirement per glossary term and per titled person name in `text`, by position.
 
     Glossary matches come first; a name found after a title only counts where it overlaps no
     glossary match (a person already in the glossary keeps the glossary's rendering).
     """
+    if policy not in RENDERING_POLICIES:
+        raise ValueError(f"renderings policy must be one of {RENDERING_POLICIES}, not {policy!r}")
     matches = matcher.find(text)
     for name in find_titled_names(text, known=matcher):
         if all(name.end <= m.start or m.end <= name.start for m in matches):
             matches.append(name)
     return [
-        TermRequirement(m.start, m.end, m.text, m.entry, m.entry.renderings)
+        TermRequirement(m.start, m.end, m.text, m.entry, renderings)
         for m in sorted(matches, key=lambda m: m.start)
-        if m.entry.renderings
+        if (renderings := m.entry.renderings_for(policy))
     ]
 
 
-def count_rendering(hypothesis: str, renderings: Iterable[str]) -> int:
-    """How many non-overlapping occurrences of any of `renderings` `hypothesis` contains.
+def find_renderings(hypothesis: str, renderings: Iterable[str]) -> list[Found]:
+    """The non-overlapping occurrences of any of `renderings` in `hypothesis`, in text order.
 
     Whole words only ("Trade" is not in "Trades"); case-sensitive, except that a rendering
     starting in lower case also counts capitalised at a sentence start. Unicode form,
     curly/straight apostrophes and runs of whitespace are not significant (MT output varies in
-    all three). Overlapping occurrences count once: the result is the largest number of them that
-    do not overlap (earliest end first), so "ASEAN Digital Economy Framework Agreement" counts as
-    two when both "ASEAN" and "Digital Economy Framework Agreement" are asked for.
+    all three). Overlapping occurrences count once: the result is the largest set of them that
+    do not overlap (earliest end first), so "ASEAN Digital Economy Framework Agreement" holds
+    two when both "ASEAN" and "Digital Economy Framework Agreement" are asked for. Offsets are
+    into `hypothesis` (into its NFC form, should it be decomposed).
     """
-    text = _fold(hypothesis)
-    spans: list[tuple[int, int]] = []
-    for rendering in {_fold(r) for r in renderings if r.strip()}:
-        spans += _occurrences(text, rendering, at_sentence_start=False)
+    text = nfc(hypothesis)
+    spans: list[Found] = []
+    for rendering in dict.fromkeys(r.strip() for r in renderings if r.strip()):
+        spans += [Found(*m.span(), rendering) for m in _pattern(nfc(rendering)).finditer(text)]
         capitalised = rendering[0].upper() + rendering[1:]
         if capitalised != rendering:
-            spans += _occurrences(text, capitalised, at_sentence_start=True)
-    count, covered_to = 0, 0
-    for start, end in sorted(spans, key=lambda s: (s[1], s[0])):
-        if start >= covered_to:
-            count, covered_to = count + 1, end
-    return count
+            spans += [
+                Found(*m.span(), rendering)
+                for m in _pattern(nfc(capitalised)).finditer(text)
+                if _at_sentence_start(text, m.start())
+            ]
+    kept: list[Found] = []
+    covered_to = 0
+    for found in sorted(spans, key=lambda f: (f.end, f.start)):
+        if found.start >= covered_to:
+            kept.append(found)
+            covered_to = found.end
+    return kept
 
 
-def _fold(text: str) -> str:
-    return _SPACES.sub(" ", nfc(text).translate(_APOSTROPHES)).strip()
+def count_rendering(hypothesis: str, renderings: Iterable[str]) -> int:
+    """How many non-overlapping occurrences of any of `renderings` `hypothesis` contains
+    (the rules of :func:`find_renderings`)."""
+    return len(find_renderings(hypothesis, renderings))
 
 
-def _occurrences(text: str, rendering: str, at_sentence_start: bool) -> list[tuple[int, int]]:
-    pattern = re.compile(rf"(?<!\w){re.escape(rendering)}(?!\w)")
-    return [
-        m.span()
-        for m in pattern.finditer(text)
-        if not at_sentence_start or _at_sentence_start(text, m.start())
-    ]
+def locate_terms(hypothesis: str, renderings: Sequence[tuple[str, ...]]) -> list[Found | None]:
+    """Where each required occurrence is rendered in `hypothesis` (None: it is not).
+
+    `renderings[i]` are the renderings that satisfy the i-th requirement, in source order.
+    Requirements with the same renderings share their occurrences: the k-th of them gets the k-th
+    occurrence in the text, so a term required twice and rendered once is met once (per-occurrence
+    counting, as the WMT terminology task counts) and one rendering never satisfies two requirements.
+    """
+    pools: dict[tuple[str, ...], list[Found]] = {}
+    located: list[Found | None] = []
+    for wanted in renderings:
+        if wanted not in pools:
+            pools[wanted] = find_renderings(hypothesis, wanted)[::-1]
+        pool = pools[wanted]
+        located.append(pool.pop() if pool else None)
+    return located
+
+
+def rendering_family(entry: Entry, rendering: str) -> str:
+    """Which choice of name `rendering` is for `entry`: consistency compares families.
+
+    The approved rendering and all its grammatical forms are one family (a document may say
+    "Viet Nam" and "Vietnamese"); each alternative is a family of its own, case and a plural
+    "s" aside ("Foreign Minister" and "foreign ministers" are the same choice).
+    """
+    if rendering in entry.renderings:
+        return entry.approved
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in rendering.casefold().split())
+
+
+@lru_cache(maxsize=65536)
+def _pattern(rendering: str) -> re.Pattern[str]:
+    """Whole-word regex of `rendering`: any run of whitespace for a space, any apostrophe for one."""
+    parts = []
+    for char in rendering:
+        if char.isspace():
+            if not parts or parts[-1] != r"\s+":
+                parts.append(r"\s+")
+        elif char in _APOSTROPHES:
+            parts.append(f"[{_APOSTROPHES}]")
+        else:
+            parts.append(re.escape(char))
+    return re.compile(rf"(?<!\w){''.join(parts)}(?!\w)")
 
 
 def _at_sentence_start(text: str, index: int) -> bool:

@@ -11,16 +11,16 @@ from translate.term_plan import (
     document_choices,
     narrow_to,
     plan_document,
-    rendering_family,
 )
+from glossary.requirements import rendering_family
 
 ABAC_ORG = Entry("Hội đồng Tư vấn Kinh doanh APEC", "APEC Business Advisory Council", "organization", acronym="ABAC", source="t")
 ABAC = Entry("ABAC", "ABAC", "acronym", source="t")
 FM = Entry("Bộ trưởng Ngoại giao", "Minister of Foreign Affairs", "title", en_alternatives=("Foreign Minister",), source="t")
 
 
-def req(entry: Entry) -> TermRequirement:
-    return TermRequirement(0, len(entry.vi), entry.vi, entry, entry.renderings)
+def req(entry: Entry, policy: str = "approved") -> TermRequirement:
+    return TermRequirement(0, len(entry.vi), entry.vi, entry, entry.renderings_for(policy))
 
 
 def test_first_expand_spells_out_the_first_mention_only() -> None:
@@ -41,17 +41,25 @@ def test_keep_mode_leaves_acronyms_alone() -> None:
 
 
 def test_consistency_picks_the_most_frequent_family_and_narrows_to_it() -> None:
-    key = PlannedTerm(req(FM), FM.renderings).key
-    choices = document_choices([(key, "Foreign Minister"), (key, "Minister of Foreign Affairs"), (key, "Foreign Minister")])
-    assert choices == {key: "foreign minister"}
-    narrowed = narrow_to(PlannedTerm(req(FM), FM.renderings), choices[key])
+    term = PlannedTerm(req(FM, "any"), FM.accepted)
+    choices = document_choices([(term, "Foreign Minister"), (term, "Minister of Foreign Affairs"), (term, "Foreign Minister")])
+    assert choices == {term.key: "foreign minister"}
+    narrowed = narrow_to(term, choices[term.key])
     assert narrowed.renderings == ("Foreign Minister",)
 
 
-def test_case_and_plural_are_one_family() -> None:
-    assert rendering_family("Ministers") == rendering_family("minister")
-    assert rendering_family("FTAs") == rendering_family("FTA")
-    assert rendering_family("Foreign Minister") != rendering_family("Minister of Foreign Affairs")
+def test_approved_rendering_and_its_forms_are_one_family_alternatives_their_own() -> None:
+    viet_nam = Entry("Việt Nam", "Viet Nam", "place", en_forms=("Vietnamese",), en_alternatives=("Vietnam",), source="t")
+    assert rendering_family(viet_nam, "Vietnamese") == rendering_family(viet_nam, "Viet Nam") == "Viet Nam"
+    assert rendering_family(viet_nam, "Vietnam") != "Viet Nam"
+    assert rendering_family(FM, "Ministers of Foreign Affairs") == "Minister of Foreign Affairs"  # derived plural
+    assert rendering_family(FM, "foreign ministers") == rendering_family(FM, "Foreign Minister")
+    assert rendering_family(FM, "Foreign Minister") != rendering_family(FM, "Minister of Foreign Affairs")
+
+
+def test_default_policy_never_offers_an_alternative() -> None:
+    assert req(FM).renderings == ("Minister of Foreign Affairs", "Ministers of Foreign Affairs")
+    assert "Foreign Minister" in req(FM, "any").renderings
 
 
 def test_builder_keeps_only_spellable_forms_and_marks_capitals_sentence_initial() -> None:

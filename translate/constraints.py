@@ -6,15 +6,21 @@ contributes its word-initial tokenisation, and a lower-case rendering also its c
 only where the output starts; all are alternatives of one disjunctive
 :class:`~translate.constraint_state.Constraint`.
 
-A form the model cannot spell (a character outside its vocabulary decodes as ``⁇``) is left out, since
-forcing it would produce something else; a term with no spellable form gets no constraint, and the
-pipeline's final check reports it as unmet.  Tokenisations are cached: terms recur across a run.
+A form the model cannot spell (a character outside its vocabulary decodes as ``⁇``) is spelled without
+its diacritics instead ("Türkiye" as "Turkiye") when the model can spell that, and :meth:`ConstraintBuilder.restore`
+puts the real form back into the decoded text: the approved rendering is what the reader gets, whatever
+the model's vocabulary.  A form that cannot be spelled either way is left out, since forcing it would
+produce something else; a term with no spellable form gets no constraint, and the pipeline's final check
+reports it as unmet.  Tokenisations are cached: terms recur across a run.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Callable, Sequence
+
+from glossary.normalize import unaccent
 
 from .constraint_state import Constraint, ConstraintSet
 from .term_plan import PlannedTerm
@@ -33,9 +39,25 @@ class ConstraintBuilder:
         self.spell = lru_cache(maxsize=16384)(self._spell)
 
     def _spell(self, text: str) -> tuple[int, ...]:
-        """Token ids of ``text``, or ``()`` when decoding them would not give ``text`` back."""
-        ids = tuple(self._encode(text))
-        return ids if ids and self._decode(list(ids)).strip() == text.strip() else ()
+        """Token ids of ``text`` (or of its unaccented stand-in), or ``()`` when the model can spell neither."""
+        for spelling in dict.fromkeys((text, unaccent(text))):
+            ids = tuple(self._encode(spelling))
+            if ids and self._decode(list(ids)).strip() == spelling.strip():
+                return ids
+        return ()
+
+    def restore(self, text: str, terms: Sequence[PlannedTerm]) -> str:
+        """``text`` with each stand-in spelling of a term's rendering replaced by the rendering itself."""
+        for rendering in {r for term in terms for form in term.renderings for r in (form, capitalised(form))}:
+            stand_in = unaccent(rendering)
+            if stand_in != rendering and self.spell(rendering) and not self._spells_itself(rendering):
+                text = re.sub(rf"(?<!\w){re.escape(stand_in)}(?!\w)", rendering.replace("\\", r"\\"), text)
+        return text
+
+    @lru_cache(maxsize=4096)
+    def _spells_itself(self, rendering: str) -> bool:
+        ids = self._encode(rendering)
+        return bool(ids) and self._decode(list(ids)).strip() == rendering.strip()
 
     def constraint(self, term: PlannedTerm) -> Constraint | None:
         anywhere = {self.spell(r) for r in term.renderings} - {()}

@@ -99,6 +99,26 @@ class Decoder:
             lambda text: self.space.to_search(family.encode_target(text)), self._decode_tokens
         )
 
+    @property
+    def max_source_tokens(self) -> int:
+        """The longest input the model accepts, in tokens (special tokens included)."""
+        return self.loaded.family.max_source_tokens
+
+    @property
+    def target_room(self) -> int | None:
+        """Output tokens a translation may have (EOS included), or ``None`` where the model sets no limit."""
+        positions = self.loaded.family.max_target_positions
+        return None if positions is None else positions - len(self.vocab.prefix)
+
+    def count_source_tokens(self, text: str) -> int:
+        """Input tokens of ``text``, as the model will see it."""
+        return self.loaded.family.count_source_tokens(text)
+
+    def constraint_tokens(self, terms: Sequence[PlannedTerm]) -> int:
+        """Output tokens the terms force (the longest spelling of each): what must fit in ``target_room``."""
+        cset = self.constraints.build(terms)
+        return cset.total_tokens if cset is not None else 0
+
     def _decode_tokens(self, ids: list[int]) -> str:
         return self.loaded.family.decode(self.space.to_model(ids))
 
@@ -120,7 +140,8 @@ class Decoder:
         results: list[Decoded | None] = [None] * len(requests)
         for batch, hyps in zip(batches, self._search_all(jobs)):
             for index, hyp in zip(batch, hyps):
-                results[index] = Decoded(self._decode_tokens(hyp.tokens), hyp.met)
+                text = self.constraints.restore(self._decode_tokens(hyp.tokens), requests[index].terms)
+                results[index] = Decoded(text, hyp.met)
             if progress is not None:
                 progress(len(batch))
         return [r for r in results if r is not None]

@@ -3,12 +3,15 @@
 :class:`Translator` is the Python API the CLI wraps.  It owns the one-way flow of data:
 
 1. the document is parsed into lines and sentence segments (``translate.document``);
-2. a segment longer than the model's input is split at clause boundaries (``translate.segment``) and
-   its pieces translated separately, then joined: nothing is ever truncated;
-3. glossary matches become required terms, planned per document (acronyms, consistency);
+2. glossary matches become required terms of each whole segment, with the names of the article's own
+   date, planned per document (acronyms, consistency);
+3. a segment longer than the model's input (or whose terms would not fit in the model's output) is
+   split at clause boundaries, never inside a term (``translate.segment``), its pieces translated
+   separately, then joined: nothing is ever truncated;
 4. all pieces of a group of documents are decoded together in length-sorted batches;
-5. terms are verified on the final text, inconsistent renderings re-decoded pinned to the document's
-   choice, double renderings detected, and the document reassembled with its structure.
+5. terms are verified on each segment's final text with the same function the evaluation uses,
+   inconsistent renderings re-decoded pinned to the document's choice, double renderings detected,
+   and the document reassembled with its structure.
 
 Documents are processed in groups of bounded size, so memory stays flat on arbitrarily large inputs.
 """
@@ -16,38 +19,61 @@ Documents are processed in groups of bounded size, so memory stays flat on arbit
 from __future__ import annotations
 
 import os
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Iterator, Sequence
 
-from glossary import Glossary, load_glossary
-from glossary.requirements import count_rendering, requirements_for
+from glossary import Glossary, Matcher, load_glossary
+from glossary.entry import RENDERING_POLICIES
+from glossary.requirements import Found, locate_terms, rendering_family, requirements_for
 
+from .article_date import article_date
 from .beam_search import SearchOptions
 from .decoder import DecodeRequest, Decoder
 from .document import Document, lines_document, parse_document
 from .double_rendering import find_double_renderings
+from .glossary_files import BUILTIN, GlossarySpec, glossary_paths
 from .memory import Offer, TranslationMemory
 from .model import LoadedModel, configure_threads, load_model, resolve_model_name
-from .segment import split_long
-from .settings import GLOSSARY_MODES
-from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document, rendering_family
+from .segment import split_long_spans
+from .settings import ACRONYM_MODES, GLOSSARY_MODES, PRECISIONS
+from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
+
+#: Pieces are made smaller until their terms fit the model's output, but not below this many tokens.
+_MIN_PIECE_TOKENS = 8
 
 
 @dataclass
 class TermRecord:
-    """One required term of a segment and how it came out."""
+    """One required term occurrence of a segment and how it came out.
+
+    Offsets are character offsets into the segment's ``source`` and ``target``; ``entry`` is where
+    the glossary entry was read (``file:line``), or the rule that produced it (a name after a title).
+    ``changed`` says whether the constraint changed the output: ``True`` when the unconstrained
+    search would not have produced the rendering there, ``None`` when that was not computed
+    (``Translator(explain=False)``, the default, saves the second search).
+    """
 
     source: str
     required: list[str]
     rendered: str | None
     met: bool
+    source_start: int = 0
+    source_end: int = 0
+    target_start: int | None = None
+    target_end: int | None = None
+    approved: str = ""
+    type: str = ""
+    entry: str = ""
+    changed: bool | None = None
 
 
 @dataclass
 class SegmentRecord:
-    """A source segment, its translation and its terms: one line of ``--jsonl`` output."""
+    """A source segment, its translation and its terms: one line of ``--jsonl`` output.
+
+    ``index`` counts the document's segments from 0; ``line`` is the 1-based line of the source file.
+    """
 
     doc: str
     index: int
@@ -59,6 +85,7 @@ class SegmentRecord:
     #: translation lacked a required rendering, so the segment was decoded; None = no exact match.
     memory: str | None = None
     memory_offers: list[Offer] = field(default_factory=list)  # fuzzy matches, for the editor
+    line: int = 0
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -66,13 +93,19 @@ class SegmentRecord:
 
 @dataclass
 class DocumentResult:
-    """A translated document; ``source_lines`` lets callers check that its line structure survived."""
+    """A translated document; ``source_lines`` lets callers check that its line structure survived.
+
+    ``warnings`` name what was not translated as usual (a word longer than the model's input kept as
+    it is, a segment the model returned empty), so that nothing is lost silently.
+    """
 
     doc_id: str
     text: str
     segments: list[SegmentRecord]
     source_lines: int
     document: Document | None = None  # the parsed source, for writers that keep its structure (XLIFF)
+    date: date | None = None  # the date whose names the glossary used (the article's, or the override)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def unmet_terms(self) -> list[tuple[SegmentRecord, TermRecord]]:
@@ -83,18 +116,60 @@ class DocumentResult:
 class _Piece:
     """A unit the model translates: a whole segment, or part of an over-long one."""
 
-    doc: int
-    segment: int
     text: str
     terms: list[PlannedTerm]
     target: str = ""
-    memory: str | None = None  # as SegmentRecord.memory; "exact" pieces are not decoded
+    passthrough: bool = False  # longer than the model's input even alone: kept as it is
+
+
+@dataclass
+class _Segment:
+    """A segment of one document with its planned terms and the pieces it is decoded as."""
+
+    index: int
+    source: str
+    terms: list[PlannedTerm]
+    pieces: list[_Piece] = field(default_factory=list)
+    memory: str | None = None
+    remembered: str = ""  # the memory's translation, for "exact"
+    plain: str | None = None  # the unconstrained translation, when explaining
+
+    @property
+    def target(self) -> str:
+        if self.memory == "exact":
+            return " ".join(self.remembered.split())
+        return " ".join(" ".join(p.target.split()) for p in self.pieces if p.target.strip())
+
+
+@dataclass
+class _Job:
+    """One document of a group on its way through the pipeline."""
+
+    doc_id: str
+    document: Document
+    source_lines: int
+    day: date | None
+    segments: list[_Segment]
+    warnings: list[str] = field(default_factory=list)
 
 
 class Translator:
     """Translate Vietnamese text into English with a glossary guarantee.
 
-    >>> tr = Translator.load("Helsinki-NLP/opus-mt-vi-en", glossary=["glossary/data/state.tsv"])  # doctest: +SKIP
+    Build one with :meth:`load` (model and glossary files) or, to share a loaded model, directly:
+    ``Translator(loaded_model, glossary, ...)``.  Options (all validated here, with a ``ValueError``):
+
+    - ``glossary_mode``: ``"hard"`` (every term guaranteed), ``"soft"`` (preferred) or ``"off"``;
+    - ``renderings``: ``"approved"`` (the approved rendering and its grammatical forms, the default)
+      or ``"any"`` (alternatives may be produced too);
+    - ``glossary_date``: a ``date`` (or ISO string) whose names every document uses; ``None`` (the
+      default) lets each article's own date choose;
+    - ``acronyms``: ``"keep"`` or ``"first-expand"``;
+    - ``explain``: also run the unconstrained search on segments with terms, so each term record says
+      whether the constraint changed the output;
+    - ``memory``: a :class:`~translate.memory.TranslationMemory` whose exact matches are reused.
+
+    >>> tr = Translator.load("Helsinki-NLP/opus-mt-vi-en")  # doctest: +SKIP
     >>> tr.translate_text("Bộ Công Thương chủ trì hội nghị.")  # doctest: +SKIP
     'The Ministry of Industry and Trade chaired the conference.'
     """
@@ -105,34 +180,45 @@ class Translator:
         glossary: Glossary | None = None,
         *,
         glossary_mode: str = "hard",
+        renderings: str = "approved",
+        glossary_date: date | str | None = None,
         acronyms: str = "keep",
         search: SearchOptions | None = None,
         group_segments: int = 256,
         max_batch_tokens: int = 6000,
         memory: TranslationMemory | None = None,
+        explain: bool = False,
     ) -> None:
-        if glossary_mode not in GLOSSARY_MODES:
-            raise ValueError(f"glossary mode must be one of {GLOSSARY_MODES}, not {glossary_mode!r}")
+        _choice("glossary_mode", glossary_mode, GLOSSARY_MODES)
+        _choice("renderings", renderings, RENDERING_POLICIES)
+        _choice("acronyms", acronyms, ACRONYM_MODES)
+        _at_least_one("group_segments", group_segments)
+        _at_least_one("max_batch_tokens", max_batch_tokens)
         self.loaded = loaded
         self.glossary = glossary if glossary_mode != "off" else None
         self.glossary_mode = glossary_mode
+        self.renderings = renderings
+        self.glossary_date = parse_date(glossary_date)
         self.acronyms = acronyms
         options = search or SearchOptions()
+        _at_least_one("beams", options.beams)
         self.search = SearchOptions(**{**asdict(options), "hard": glossary_mode == "hard"})
         self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
+        self._plain = Decoder(loaded, SearchOptions(**{**asdict(self.search), "hard": False}), max_batch_tokens=max_batch_tokens) if explain else None
         self.group_segments = group_segments
-        self._matcher = self.glossary.matcher() if self.glossary is not None else None
-        self._expansions = acronym_expansions(self.glossary.entries) if self.glossary is not None else {}
         self.memory = memory
+        self._matchers: dict[date | None, Matcher] = {}
+        self._expansions = acronym_expansions(self.glossary.entries) if self.glossary is not None else {}
 
     @classmethod
     def load(
         cls,
         model: str | os.PathLike[str] | None = None,
         *,
-        glossary: Sequence[str | os.PathLike[str]] = (),
+        glossary: GlossarySpec = BUILTIN,
         glossary_mode: str = "hard",
-        glossary_date: date | None = None,
+        renderings: str = "approved",
+        glossary_date: date | str | None = None,
         acronyms: str = "keep",
         beams: int = 4,
         precision: str = "float32",
@@ -140,23 +226,37 @@ class Translator:
         search: SearchOptions | None = None,
         max_batch_tokens: int = 6000,
         memory: TranslationMemory | None = None,
+        explain: bool = False,
     ) -> "Translator":
-        """Load a model (HF id or local directory; default from ``VI2EN_MODEL``) and glossary files."""
+        """Load a model and glossary files, and build a translator.
+
+        ``model`` is a Hugging Face id or a local directory (default: ``$VI2EN_MODEL``, else
+        ``Helsinki-NLP/opus-mt-vi-en``). ``glossary`` is one path, ``"builtin"`` (the curated glossary,
+        the default, as on the command line), or a sequence of them (later files override earlier
+        ones); ``()`` for none. ``beams``, ``precision`` (``"float32"``/``"int8"``) and ``threads``
+        shape the search; the other options are those of the class. Raises ``ValueError`` for a bad
+        option, ``ModelNotAvailable`` when the model cannot be loaded, ``GlossaryError`` for a broken
+        glossary file (every problem with its file and line).
+        """
+        _choice("glossary_mode", glossary_mode, GLOSSARY_MODES)
+        _choice("precision", precision, PRECISIONS)
+        _at_least_one("beams", beams)
+        if threads is not None:
+            _at_least_one("threads", threads)
+        paths = glossary_paths(glossary) if glossary_mode != "off" else []
+        terms = load_glossary(*paths) if paths else None
         configure_threads(threads)
         loaded = load_model(resolve_model_name(str(model) if model is not None else None), precision=precision)
-        terms = load_glossary(*glossary) if glossary and glossary_mode != "off" else None
-        if terms is not None and glossary_date is not None:
-            terms = terms.valid_at(glossary_date)
-        options = search or SearchOptions(beams=beams)
         return cls(
-            loaded, terms, glossary_mode=glossary_mode, acronyms=acronyms, search=options, max_batch_tokens=max_batch_tokens,
-            memory=memory,
+            loaded, terms, glossary_mode=glossary_mode, renderings=renderings, glossary_date=glossary_date,
+            acronyms=acronyms, search=search or SearchOptions(beams=beams), max_batch_tokens=max_batch_tokens,
+            memory=memory, explain=explain,
         )
 
     # -- public API -------------------------------------------------------------------------------
 
     def translate_text(self, text: str) -> str:
-        """Translate one article, keeping title, paragraphs, bullets, captions and blank lines."""
+        """Translate one article, keeping title, paragraphs, bullets, captions and blank lines; returns the English."""
         return self.translate_document("text", text).text
 
     def translate_lines(self, lines: Sequence[str]) -> list[str]:
@@ -166,6 +266,7 @@ class Translator:
         return out[: len(lines)] if lines else []
 
     def translate_document(self, doc_id: str, text: str, *, lines: bool = False) -> DocumentResult:
+        """Translate one document; the result holds the English text and a record per segment."""
         return next(self.translate_documents([(doc_id, text)], lines=lines))
 
     def translate_documents(
@@ -175,13 +276,18 @@ class Translator:
         lines: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[DocumentResult]:
-        """Translate (doc_id, text) pairs, yielding results in input order as groups complete."""
-        group: list[tuple[str, Document, int]] = []
+        """Translate (doc_id, text) pairs, yielding a :class:`DocumentResult` per document, in input order,
+        as groups complete. ``lines``: every line is one unit (test sets); ``progress(n)`` is told of
+        every n segments decoded."""
+        group: list[_Job] = []
         size = 0
         for doc_id, text in documents:
             document = lines_document(text) if lines else parse_document(text)
-            group.append((doc_id, document, len(text.split("\n"))))
-            size += len(document.segments())
+            day = self.glossary_date or (None if lines else article_date(text))
+            job = _Job(doc_id, document, len(text.split("\n")), day, [])
+            job.segments = self._plan(job)
+            group.append(job)
+            size += len(job.segments)
             if size >= self.group_segments:
                 yield from self._translate_group(group, progress)
                 group, size = [], 0
@@ -190,110 +296,180 @@ class Translator:
 
     # -- the flow ---------------------------------------------------------------------------------
 
-    def _translate_group(
-        self, group: list[tuple[str, Document, int]], progress: Callable[[int], None] | None
-    ) -> Iterator[DocumentResult]:
-        pieces_by_doc = [self._pieces(d, document) for d, (_, document, _) in enumerate(group)]
-        pieces = [p for doc_pieces in pieces_by_doc for p in doc_pieces]
-        self._decode([p for p in pieces if p.memory != "exact"], progress)
+    def _translate_group(self, group: list[_Job], progress: Callable[[int], None] | None) -> Iterator[DocumentResult]:
+        pieces = [p for job in group for s in job.segments if s.memory != "exact" for p in s.pieces if not p.passthrough]
+        self._decode(self.decoder, pieces, progress)
         if self.glossary is not None:
-            self._decode([p for doc_pieces in pieces_by_doc for p in self._inconsistent(doc_pieces)], None)
-        for (doc_id, document, source_lines), doc_pieces in zip(group, pieces_by_doc):
-            yield self._assemble(doc_id, document, doc_pieces, source_lines)
+            self._decode(self.decoder, [p for job in group for p in self._inconsistent(job.segments)], None)
+        if self._plain is not None:
+            self._explain([s for job in group for s in job.segments if s.terms and s.memory != "exact"])
+        for job in group:
+            yield self._assemble(job)
 
-    def _pieces(self, doc_index: int, document: Document, stale: frozenset[int] = frozenset()) -> list[_Piece]:
-        """Split over-long segments and plan the document's terms.
+    def _matcher(self, day: date | None) -> Matcher | None:
+        """The glossary's matcher preferring the names valid on ``day`` (today when None).
 
-        A segment the memory knows is one undecoded piece, unless its remembered translation lacks a
-        required rendering: then it is planned again as ``stale`` and decoded.
+        Expired names still match where no current entry has the form, so an old ministry named in a
+        new article keeps its historical name instead of being dropped.
         """
-        family = self.loaded.family
-        pieces: list[_Piece] = []
-        for seg_index, segment in enumerate(document.segments()):
-            if not segment.strip():
-                continue
-            remembered = self.memory.exact(segment) if self.memory is not None and seg_index not in stale else None
-            if remembered is not None:
-                pieces.append(_Piece(doc_index, seg_index, segment, [], remembered, "exact"))
-                continue
-            for part in split_long(segment, family.max_source_tokens, family.count_source_tokens):
-                pieces.append(_Piece(doc_index, seg_index, part, [], memory="stale" if seg_index in stale else None))
-        if self._matcher is not None:
-            requirements = [requirements_for(p.text, self._matcher) for p in pieces]
-            for piece, terms in zip(pieces, plan_document(requirements, self.acronyms, self._expansions)):
-                piece.terms = terms
-        newly_stale = {p.segment for p in pieces if p.memory == "exact" and not _all_met(p.target, p.terms)}
-        return self._pieces(doc_index, document, stale | newly_stale) if newly_stale else pieces
+        if self.glossary is None:
+            return None
+        if day not in self._matchers:
+            self._matchers[day] = Matcher(self.glossary.entries, today=day)
+        return self._matchers[day]
 
-    def _decode(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
-        decoded = self.decoder.decode([DecodeRequest(p.text, p.terms) for p in pieces], progress)
+    def _plan(self, job: _Job) -> list[_Segment]:
+        """The document's segments with their terms (matched on whole segments), memory and pieces."""
+        matcher = self._matcher(job.day)
+        sources = job.document.segments()
+        found = [requirements_for(s, matcher, self.renderings) if matcher and s.strip() else [] for s in sources]
+        planned = plan_document(found, self.acronyms, self._expansions)
+        segments = []
+        for index, (source, terms) in enumerate(zip(sources, planned)):
+            if not source.strip():
+                continue
+            segment = _Segment(index, source, terms)
+            remembered = self.memory.exact(source) if self.memory is not None else None
+            if remembered is not None and _all_met(remembered, terms):
+                segment.memory, segment.remembered = "exact", remembered
+            else:
+                segment.memory = "stale" if remembered is not None else None
+                segment.pieces = self._split(segment, job.warnings)
+            segments.append(segment)
+        return segments
+
+    def _split(self, segment: _Segment, warnings: list[str]) -> list[_Piece]:
+        """Pieces that fit the model's input, each with its terms fitting the model's output.
+
+        Terms are never cut (their spans are unbreakable); a piece whose forced terms alone would
+        exceed the output is split smaller, down to ``_MIN_PIECE_TOKENS``.  A single word longer than
+        the input (a pasted data URI, say) is kept as it is, with a warning.
+        """
+        decoder, room = self.decoder, self.decoder.target_room
+        unbreakable = [(t.requirement.start, t.requirement.end) for t in segment.terms]
+        max_tokens = decoder.max_source_tokens
+        while True:
+            pieces = []
+            for start, end in split_long_spans(segment.source, max_tokens, decoder.count_source_tokens, unbreakable):
+                terms = [t for t in segment.terms if start <= t.requirement.start < end]
+                pieces.append(_Piece(" ".join(segment.source[start:end].split()), terms))
+            crowded = room is not None and any(decoder.constraint_tokens(p.terms) >= room for p in pieces)
+            if not crowded or max_tokens <= _MIN_PIECE_TOKENS:
+                break
+            max_tokens = max(_MIN_PIECE_TOKENS, max_tokens // 2)
+        for piece in pieces:
+            if decoder.count_source_tokens(piece.text) > decoder.max_source_tokens:
+                piece.passthrough, piece.target = True, piece.text
+                warnings.append(
+                    f"segment {segment.index + 1}: a {len(piece.text):,}-character word is longer than the model's "
+                    f"input ({decoder.max_source_tokens} tokens) and was kept untranslated"
+                )
+        return pieces
+
+    @staticmethod
+    def _decode(decoder: Decoder, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
+        decoded = decoder.decode([DecodeRequest(p.text, p.terms) for p in pieces], progress)
         for piece, out in zip(pieces, decoded):
             piece.target = out.text
 
-    def _inconsistent(self, pieces: list[_Piece]) -> list[_Piece]:
-        """Pieces of one document whose terms took another rendering than the document's choice,
-        pinned to that choice for re-decoding."""
-        used = [(t.key, r) for p in pieces for t in p.terms if (r := _rendering_used(p.target, t)) is not None]
+    def _explain(self, segments: Sequence[_Segment]) -> None:
+        """The unconstrained translation of each segment, to tell which terms the constraints changed."""
+        assert self._plain is not None
+        pieces = [(s, _Piece(p.text, [])) for s in segments for p in s.pieces if not p.passthrough]
+        self._decode(self._plain, [p for _, p in pieces], None)
+        for segment in segments:
+            segment.plain = " ".join(p.target for s, p in pieces if s is segment)
+
+    def _inconsistent(self, segments: list[_Segment]) -> list[_Piece]:
+        """Pieces of one document whose terms took another rendering family than the document's choice,
+        pinned to that choice for re-decoding (only possible with ``renderings="any"``)."""
+        used = []
+        for segment in segments:
+            for term, found in zip(segment.terms, locate_terms(segment.target, [t.renderings for t in segment.terms])):
+                if found is not None:
+                    used.append((term, found.rendering))
         choices = document_choices(used)
         redo = []
-        for piece in (p for p in pieces if p.memory != "exact"):
-            pinned = [self._pin(piece.target, term, choices.get(term.key)) for term in piece.terms]
-            if pinned != piece.terms:
-                piece.terms = pinned
-                redo.append(piece)
+        for segment in segments:
+            if segment.memory == "exact":
+                continue
+            for piece in segment.pieces:
+                located = locate_terms(piece.target, [t.renderings for t in piece.terms])
+                pinned = [
+                    narrow_to(t, choices[t.key])
+                    if f is not None and rendering_family(t.requirement.entry, f.rendering) != choices[t.key]
+                    else t
+                    for t, f in zip(piece.terms, located)
+                ]
+                if pinned != piece.terms:
+                    piece.terms = pinned
+                    redo.append(piece)
         return redo
 
-    @staticmethod
-    def _pin(target: str, term: PlannedTerm, family: str | None) -> PlannedTerm:
-        """``term`` narrowed to the document's choice if ``target`` rendered it otherwise."""
-        used = _rendering_used(target, term)
-        if family is None or used is None or rendering_family(used) == family:
-            return term
-        return narrow_to(term, family)
+    def _assemble(self, job: _Job) -> DocumentResult:
+        sources = job.document.segments()
+        lines = [line + 1 for line, _ in job.document.segment_positions()]
+        targets = [""] * len(sources)
+        records = [SegmentRecord(job.doc_id, i, source, "", line=lines[i]) for i, source in enumerate(sources)]
+        for segment in job.segments:
+            targets[segment.index] = segment.target
+            records[segment.index] = self._record(job.doc_id, segment, lines[segment.index])
+            if not segment.target and any(c.isalnum() for c in segment.source):
+                job.warnings.append(f"segment {segment.index + 1} (line {lines[segment.index]}): the model returned no text")
+        return DocumentResult(
+            job.doc_id, job.document.assemble(targets), records, job.source_lines, job.document, job.day, job.warnings
+        )
 
-    def _assemble(self, doc_id: str, document: Document, pieces: list[_Piece], source_lines: int) -> DocumentResult:
-        segments = document.segments()
-        targets = [""] * len(segments)
-        terms: list[list[PlannedTerm]] = [[] for _ in segments]
-        memory: list[str | None] = [None] * len(segments)
-        for piece in pieces:
-            targets[piece.segment] = f"{targets[piece.segment]} {piece.target}".strip()
-            terms[piece.segment].extend(piece.terms)
-            memory[piece.segment] = piece.memory
-        records = [
-            self._record(doc_id, i, source, target, seg_terms)
-            for i, (source, target, seg_terms) in enumerate(zip(segments, targets, terms))
-        ]
-        if self.memory is not None:
-            for record, used in zip(records, memory):
-                record.memory = used
-                record.memory_offers = self.memory.fuzzy(record.source) if used != "exact" and record.source.strip() else []
-        return DocumentResult(doc_id, document.assemble(targets), records, source_lines, document)
-
-    def _record(self, doc_id: str, index: int, source: str, target: str, terms: list[PlannedTerm]) -> SegmentRecord:
+    def _record(self, doc_id: str, segment: _Segment, line: int) -> SegmentRecord:
         """Verify each term on the final text: the decoder's guarantee is re-checked, never assumed."""
-        record = SegmentRecord(doc_id, index, source, target)
-        needed: dict[tuple[str, ...], int] = {}
-        for term in terms:
-            needed[term.renderings] = needed.get(term.renderings, 0) + 1
-            rendered = _rendering_used(target, term)
-            met = count_rendering(target, term.renderings) >= needed[term.renderings]
-            record.terms.append(TermRecord(term.requirement.source_text, list(term.renderings), rendered, met))
-            if met and rendered is not None:
-                record.double_renderings.extend(find_double_renderings(target, rendered))
+        target = segment.target
+        record = SegmentRecord(doc_id, segment.index, segment.source, target, memory=segment.memory, line=line)
+        if self.memory is not None and segment.memory != "exact":
+            record.memory_offers = self.memory.fuzzy(segment.source)
+        renderings = [t.renderings for t in segment.terms]
+        located = locate_terms(target, renderings)
+        plain = locate_terms(segment.plain, renderings) if segment.plain is not None else None
+        for number, (term, found) in enumerate(zip(segment.terms, located)):
+            record.terms.append(_term_record(term, found, None if plain is None else plain[number] is None))
+            if found is not None:
+                record.double_renderings.extend(find_double_renderings(target, found.rendering))
         return record
+
+
+def _term_record(term: PlannedTerm, found: Found | None, changed: bool | None) -> TermRecord:
+    requirement = term.requirement
+    entry = requirement.entry
+    origin = f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else entry.source
+    return TermRecord(
+        requirement.source_text, list(term.renderings), found.rendering if found else None, found is not None,
+        requirement.start, requirement.end, found.start if found else None, found.end if found else None,
+        term.renderings[0], entry.type.value, origin, changed,
+    )
 
 
 def _all_met(target: str, terms: Sequence[PlannedTerm]) -> bool:
     """Whether ``target`` holds every term, each occurrence counted (two terms with the same
     renderings need two occurrences)."""
-    needed = Counter(term.renderings for term in terms)
-    return all(count_rendering(target, renderings) >= n for renderings, n in needed.items())
+    return all(found is not None for found in locate_terms(target, [t.renderings for t in terms]))
 
 
-def _rendering_used(target: str, term: PlannedTerm) -> str | None:
-    """The first of the term's renderings that occurs in ``target``."""
-    for rendering in term.renderings:
-        if count_rendering(target, (rendering,)):
-            return rendering
-    return None
+def parse_date(value: date | str | None) -> date | None:
+    """A date given as a ``date`` or an ISO string (``"2025-06-01"``); ``ValueError`` otherwise."""
+    if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"glossary_date must be a date or an ISO date string YYYY-MM-DD, not {value!r}")
+
+
+def _choice(name: str, value: object, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
+
+
+def _at_least_one(name: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")

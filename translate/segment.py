@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
-from typing import Callable
+from typing import Callable, Sequence
 
-__all__ = ["ABBREVIATIONS", "split_long", "split_sentences"]
+__all__ = ["ABBREVIATIONS", "split_long", "split_long_spans", "split_sentences"]
 
 #: Tokens that end in a period without ending a sentence (Vietnamese titles and
 #: administrative units, common English ones).  Compared case-sensitively, so every
@@ -180,33 +180,51 @@ def _boundary_strength(words: list[str], index: int) -> int:
 
 
 def split_long(segment: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
+    """The pieces of :func:`split_long_spans`, as text with whitespace normalised."""
+    return [" ".join(segment[start:end].split()) for start, end in split_long_spans(segment, max_tokens, count_tokens)]
+
+
+def split_long_spans(
+    segment: str,
+    max_tokens: int,
+    count_tokens: Callable[[str], int],
+    unbreakable: Sequence[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
     """Cut a segment that is too long for the model into pieces of at most max_tokens.
 
-    Cuts go at the strongest available clause boundary (sentence end, ;, :, comma
-    before a conjunction such as ", và" / ", nhưng" / ", trong khi", other commas)
-    that keeps the two sides balanced, recursively; only a piece without any usable
-    punctuation is cut between arbitrary words.  Token counts are estimated from the
-    character length using the ratio measured on the whole segment, and count_tokens
-    is only asked to confirm pieces that the estimate says may fit — about one call
-    per resulting piece, not one per candidate cut.
+    Returns (start, end) character spans of `segment`, in order; each piece is the text
+    between them with its whitespace normalised.  Cuts go at the strongest available
+    clause boundary (sentence end, ;, :, comma before a conjunction such as ", và" /
+    ", nhưng" / ", trong khi", other commas) that keeps the two sides balanced,
+    recursively; only a piece without any usable punctuation is cut between arbitrary
+    words.  No cut falls inside an `unbreakable` span (a glossary term: cutting it would
+    lose the term), even if a piece then stays too long.  Token counts are estimated
+    from the character length using the ratio measured on the whole segment, and
+    count_tokens is only asked to confirm pieces that the estimate says may fit — about
+    one call per resulting piece, not one per candidate cut.
 
-    Nothing is dropped: " ".join(result) equals the segment with its whitespace
-    normalised.  A single word longer than max_tokens is returned whole, since
-    cutting inside a word would change the text.
+    Nothing is dropped: the pieces cover every word.  A single word longer than
+    max_tokens is returned whole, since cutting inside a word would change the text.
     """
     if max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
-    words = segment.split()
-    if not words:
+    spans = [m.span() for m in re.finditer(r"\S+", segment)]
+    if not spans:
         return []
+    words = [segment[start:end] for start, end in spans]
     text = " ".join(words)
     measured = {(0, len(words)): count_tokens(text)}
     if measured[0, len(words)] <= max_tokens:
-        return [text]
+        return [(spans[0][0], spans[-1][1])]
     # ends[i] = character offset in text where words[i + 1] starts.
     ends = list(accumulate(len(w) + 1 for w in words))
     tokens_per_char = measured[0, len(words)] / len(text)
     strengths = [_boundary_strength(words, i) for i in range(len(words) - 1)]
+    # Gap i (after words[i]) is closed when a protected span runs across it.
+    closed = {
+        i for i in range(len(words) - 1)
+        if any(start < spans[i][1] and spans[i + 1][0] < end for start, end in unbreakable)
+    }
 
     def span_chars(lo: int, hi: int) -> int:
         return ends[hi - 1] - (ends[lo - 1] if lo else 0) - 1
@@ -218,22 +236,22 @@ def split_long(segment: str, max_tokens: int, count_tokens: Callable[[str], int]
             measured[lo, hi] = count_tokens(" ".join(words[lo:hi]))
         return measured[lo, hi] <= max_tokens
 
-    def choose_cut(lo: int, hi: int) -> int:
-        """Index of the first word of the right piece when cutting words[lo:hi]."""
+    def choose_cut(lo: int, hi: int) -> int | None:
+        """Index of the first word of the right piece when cutting words[lo:hi] (None: no open gap)."""
         first, size = ends[lo - 1] if lo else 0, span_chars(lo, hi)
         middle = first + size / 2
         lowest, highest = first + size * _BALANCE_WINDOW, first + size * (1 - _BALANCE_WINDOW)
+        gaps = [i for i in range(lo, hi - 1) if i not in closed]
+        if not gaps:
+            return None
         # Any cut inside the balance window beats every cut outside it; among those,
         # the strongest boundary wins, then the most central one.
-        return 1 + min(
-            range(lo, hi - 1),
-            key=lambda i: (not lowest <= ends[i] <= highest, strengths[i], abs(ends[i] - middle)),
-        )
+        return 1 + min(gaps, key=lambda i: (not lowest <= ends[i] <= highest, strengths[i], abs(ends[i] - middle)))
 
-    def pieces(lo: int, hi: int) -> list[str]:
-        if hi - lo == 1 or fits(lo, hi):
-            return [" ".join(words[lo:hi])]
-        cut = choose_cut(lo, hi)
+    def pieces(lo: int, hi: int) -> list[tuple[int, int]]:
+        cut = None if hi - lo == 1 or fits(lo, hi) else choose_cut(lo, hi)
+        if cut is None:
+            return [(spans[lo][0], spans[hi - 1][1])]
         return pieces(lo, cut) + pieces(cut, hi)
 
     return pieces(0, len(words))

@@ -7,9 +7,10 @@ sees plain "one of these strings" constraints:
 * ``--acronyms first-expand``: news style spells an acronym out at its first mention, "APEC Business
   Advisory Council (ABAC)", and uses "ABAC" afterwards.  A mention of the long form (an entry whose
   ``acronym`` column names it) counts as the introduction.
-* consistency: when a term has alternatives, the same source term must be rendered the same way
-  throughout the document.  :func:`narrow_to` pins a term to the rendering family (case and number
-  aside) chosen for the document.
+* consistency: the same source term must be rendered the same way throughout the document.  With the
+  default policy every rendering a term may take is its approved rendering or a grammatical form of it
+  (one family), so this holds by construction; with ``renderings="any"`` :func:`narrow_to` pins a term
+  to the family chosen for the document (``glossary.requirements.rendering_family``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, Sequence
 
 from glossary import Entry
-from glossary.requirements import TermRequirement
+from glossary.requirements import TermRequirement, rendering_family
 
 from .settings import ACRONYM_MODES
 
@@ -75,28 +76,20 @@ def plan_document(
     return planned
 
 
-def rendering_family(rendering: str) -> str:
-    """A rendering with case and plural folded: "Ministers" and "minister" are the same choice.
-
-    Consistency is about which name a document uses ("Foreign Minister" or "Minister of Foreign
-    Affairs"), not about the grammar of each sentence.
-    """
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in rendering.lower().split())
-
-
-def document_choices(rendered: Iterable[tuple[tuple[str, str], str]]) -> dict[tuple[str, str], str]:
+def document_choices(rendered: Iterable[tuple[PlannedTerm, str]]) -> dict[tuple[str, str], str]:
     """The rendering family each term should use throughout a document: the most frequent one.
 
-    ``rendered`` holds (term key, rendering used) for every met occurrence; ties go to the family seen
+    ``rendered`` holds (term, rendering used) for every met occurrence; ties go to the family seen
     first, which (in document order) is the earliest mention.
     """
     counts: dict[tuple[str, str], Counter[str]] = {}
-    for key, rendering in rendered:
-        counts.setdefault(key, Counter())[rendering_family(rendering)] += 1
+    for term, rendering in rendered:
+        counts.setdefault(term.key, Counter())[rendering_family(term.requirement.entry, rendering)] += 1
     return {key: counter.most_common(1)[0][0] for key, counter in counts.items()}
 
 
 def narrow_to(term: PlannedTerm, family: str) -> PlannedTerm:
     """The same term, limited to the renderings of one family (for consistency re-decoding)."""
-    kept = tuple(r for r in term.renderings if rendering_family(r) == family)
+    entry = term.requirement.entry
+    kept = tuple(r for r in term.renderings if rendering_family(entry, r) == family)
     return replace(term, renderings=kept or term.renderings)

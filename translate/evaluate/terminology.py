@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from glossary import EntryType, Matcher
-from glossary.requirements import TermRequirement, count_rendering, requirements_for
+from glossary.requirements import TermRequirement, locate_terms, rendering_family, requirements_for
 
 from translate.double_rendering import find_double_renderings
 
@@ -56,7 +56,7 @@ class TermInconsistency:
 
     document: str
     term: str
-    used: tuple[str, ...]  # the approved renderings that appear
+    used: tuple[str, ...]  # the renderings that appear
     required: int
     found: int
 
@@ -92,7 +92,7 @@ class TermReport:
 
 @dataclass(frozen=True)
 class _SegmentTerm:
-    """One term (one set of approved renderings) in one segment: how many times required and found."""
+    """One term (one set of renderings) in one segment: how many times required and found."""
 
     segment: int  # index in the corpus
     document: str
@@ -100,7 +100,7 @@ class _SegmentTerm:
     requirement: TermRequirement
     required: int
     found: int
-    used: frozenset[str]  # approved renderings present in the hypothesis
+    used: frozenset[str]  # renderings present in the hypothesis
 
 
 def _label(requirement: TermRequirement) -> str:
@@ -109,27 +109,31 @@ def _label(requirement: TermRequirement) -> str:
 
 
 def _segment_occurrences(
-    source: str, hypothesis: str, matcher: Matcher, segment: int, document: Document
+    source: str, hypothesis: str, matcher: Matcher, segment: int, document: Document, policy: str
 ) -> list[_SegmentTerm]:
-    """Count one segment's required terms, grouped by their set of approved renderings.
+    """Count one segment's required terms, grouped by their set of renderings.
 
     Grouping by renderings (not by source match) is what makes the count per occurrence: two source
     terms that both require "Viet Nam" need two "Viet Nam" in the output.
     """
+    requirements = requirements_for(source, matcher, policy)
     groups: dict[tuple[str, ...], list[TermRequirement]] = defaultdict(list)
-    for requirement in requirements_for(source, matcher):
+    found: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for requirement, where in zip(requirements, locate_terms(hypothesis, [r.renderings for r in requirements])):
         groups[requirement.renderings].append(requirement)
+        if where is not None:
+            found[requirement.renderings].append(where.rendering)
     return [
         _SegmentTerm(
             segment,
             document.name,
             segment - document.start + 1,
-            requirements[0],
-            len(requirements),
-            min(len(requirements), count_rendering(hypothesis, renderings)),
-            frozenset(r for r in renderings if count_rendering(hypothesis, (r,))),
+            group[0],
+            len(group),
+            len(found[renderings]),
+            frozenset(found[renderings]),
         )
-        for renderings, requirements in groups.items()
+        for renderings, group in groups.items()
     ]
 
 
@@ -140,13 +144,6 @@ def _double_renderings(hypothesis: str, occurrences: Sequence[_SegmentTerm]) -> 
         for occurrence in occurrences
         for rendering in sorted(occurrence.used)
     )
-
-
-def _ways(renderings: frozenset[str]) -> frozenset[str]:
-    """The distinct ways among approved renderings: case is ignored and a rendering that extends
-    another (FTA/FTAs, Asia-Pacific/Asia-Pacific region) is the same way; Viet Nam/Vietnam are two."""
-    forms = {rendering.casefold() for rendering in renderings}
-    return frozenset(f for f in forms if not any(g != f and f.startswith(g) for g in forms))
 
 
 def _inconsistencies(occurrences: Sequence[_SegmentTerm]) -> tuple[int, tuple[TermInconsistency, ...]]:
@@ -166,7 +163,8 @@ def _inconsistencies(occurrences: Sequence[_SegmentTerm]) -> tuple[int, tuple[Te
         repeated += 1
         used = frozenset().union(*(o.used for o in group))
         found = sum(o.found for o in group)
-        if len(_ways(used)) != 1 or found < required:
+        entry = group[0].requirement.entry
+        if len({rendering_family(entry, r) for r in used}) != 1 or found < required:
             inconsistent.append(
                 TermInconsistency(document, _label(group[0].requirement), tuple(sorted(used)), required, found)
             )
@@ -185,18 +183,24 @@ def _tally(occurrences: Sequence[_SegmentTerm], key: Callable[[_SegmentTerm], st
 
 
 def term_report(
-    sources: Sequence[str], hypotheses: Sequence[str], documents: Sequence[Document], matcher: Matcher
+    sources: Sequence[str],
+    hypotheses: Sequence[str],
+    documents: Sequence[Document],
+    matcher: Matcher,
+    policy: str = "approved",
 ) -> TermReport:
     """Terminology figures of ``hypotheses`` for the terms that ``matcher`` finds in ``sources``.
 
     ``matcher`` is a glossary matcher (``load_glossary(...).matcher()``); ``documents`` give the
-    scope of consistency and the document/line of each miss.
+    scope of consistency and the document/line of each miss. ``policy`` says which renderings count
+    as the term, as for the translator: ``"approved"`` (the approved rendering and its grammatical
+    forms) or ``"any"`` (alternatives too).
     """
     occurrences: list[_SegmentTerm] = []
     double_renderings = 0
     for document in documents:
         for index in range(document.start, document.end):
-            segment = _segment_occurrences(sources[index], hypotheses[index], matcher, index, document)
+            segment = _segment_occurrences(sources[index], hypotheses[index], matcher, index, document, policy)
             occurrences.extend(segment)
             double_renderings += _double_renderings(hypotheses[index], segment)
     misses = tuple(
