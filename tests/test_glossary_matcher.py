@@ -195,3 +195,40 @@ def test_property_every_inserted_term_is_found_in_order(glossary_terms, picks, g
         expected.append((len(text), len(text) + len(chosen.vi), chosen))
         text += chosen.vi + " "
     assert [(m.start, m.end, m.entry) for m in Matcher(entries).find(text)] == expected
+
+
+# --- invisible characters never hide a term ------------------------------------------------------
+
+INVISIBLE_CHARS = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff"]
+
+
+def test_zero_width_characters_and_soft_hyphens_inside_a_term_are_ignored() -> None:
+    for char in INVISIBLE_CHARS:
+        for written in (f"Bộ Công{char} Thương", f"Bộ Công Thư{char}ơng", f"{char}Bộ Công Thương{char}"):
+            text = f"Hôm nay {written} họp."
+            (match,) = Matcher([MOIT]).find(text)
+            assert match.entry is MOIT and text[match.start:match.end] == match.text
+            assert match.text.strip("".join(INVISIBLE_CHARS)) == written.strip(char)
+
+
+def test_no_break_spaces_separate_syllables_like_spaces() -> None:
+    for space in ("\u00a0", "\u202f", "\u2007"):
+        text = f"tại Bộ{space}Công{space}Thương"
+        (match,) = Matcher([MOIT]).find(text)
+        assert (match.start, match.end) == (4, len(text))
+
+
+def test_invisible_characters_in_the_glossary_form_are_ignored_too() -> None:
+    odd = entry("Bộ\u00a0Y\u200b tế", "Ministry of Health")
+    assert found("Bộ Y tế và Bộ Y t\u00adế", odd) == [("Bộ Y tế", odd.vi), ("Bộ Y t\u00adế", odd.vi)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(term=terms, left=fillers, char=st.sampled_from(INVISIBLE_CHARS), at=st.integers(0, 10 ** 6))
+def test_property_an_invisible_character_anywhere_in_a_term_keeps_it_found(term, left, char, at) -> None:
+    vi = " ".join(spell(p, 0) for p in term)
+    written = vi[: at % (len(vi) + 1)] + char + vi[at % (len(vi) + 1):]
+    prefix = " ".join(left) + " " if left else ""
+    text = prefix + written + "."
+    matches = Matcher([entry(vi)]).find(text)
+    assert [(m.start, text[m.start:m.end].replace(char, "")) for m in matches] == [(len(prefix) + (written[0] == char), vi)]

@@ -133,6 +133,8 @@ def run_translate(args: argparse.Namespace) -> int:
     except GlossaryError as err:
         print(f"vi2en: glossary error:\n{err}", file=sys.stderr)
         return EXIT_USAGE
+    for warning in translator.glossary.warnings if translator.glossary is not None else ():
+        print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
     options = {
         "model": model,
         "glossary": [str(p) for p in glossary_files],
