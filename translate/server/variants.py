@@ -1,0 +1,204 @@
+"""Per-request glossary choices on one shared model.
+
+A request may pick the glossary mode, the article date, the acronym and renderings policies, and
+add its own entries, merged over the server's glossary by the CLI's rule (later entries take precedence:
+``Glossary.merge``).  A :class:`~translate.pipeline.Translator` holds one glossary, so each distinct
+choice gets its own Translator over the *same* loaded model; the few most recent are kept.
+
+Cost: a Translator builds its own :class:`~translate.decoder.Decoder` (the Marian output table cut to
+the target pieces), so a new choice costs one such copy; requests with the server's own choice use
+the server's Translator directly.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from glossary import Entry, Glossary, Matcher
+from glossary.entry import COLUMNS, LIST_SEPARATOR, RENDERING_POLICIES, parse_row
+from glossary.errors import errors_in
+
+from ..pipeline import Translator
+from ..settings import ACRONYM_MODES, GLOSSARY_MODES
+from .errors import ApiError
+
+INLINE_ORIGIN = "request"
+INLINE_SOURCE = "per-request glossary"
+INLINE_DEFAULT_TYPE = "other"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Options:
+    """The glossary choices of one request (``Translator``'s options of the same names); equal
+    choices share a Translator, and a batch.  ``date`` None: each article's own date decides."""
+
+    mode: str
+    date: date | None = None
+    acronyms: str = "keep"
+    renderings: str = "approved"
+    inline: tuple[Entry, ...] = ()
+
+
+def parse_options(fields: Mapping[str, Any], defaults: Options) -> Options:
+    """Options from a /v1 request body; each bad value is a 400 naming the field and the choices."""
+    chosen = {}
+    for name, field_name, choices in (
+        ("mode", "glossary_mode", GLOSSARY_MODES), ("acronyms", "acronyms", ACRONYM_MODES),
+        ("renderings", "renderings", RENDERING_POLICIES),
+    ):
+        chosen[name] = fields.get(field_name, getattr(defaults, name))
+        if chosen[name] not in choices:
+            raise ApiError(400, f"{field_name} must be one of {', '.join(choices)}")
+    day = parse_date(fields["glossary_date"]) if fields.get("glossary_date") else defaults.date
+    return Options(date=day, inline=inline_entries(fields.get("glossary", [])), **chosen)
+
+
+def parse_date(value: Any) -> date | None:
+    """An ISO date field (empty = none), or a 400."""
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ApiError(400, "glossary_date must be a date YYYY-MM-DD")
+
+
+def inline_entries(rows: Any) -> tuple[Entry, ...]:
+    """Entries from a request's glossary rows: objects with the glossary file's columns.
+
+    Rows go through the same ``parse_row`` as file rows, so they are judged by the same rules;
+    ``type`` defaults to ``other`` and ``source`` to "per-request glossary", and list columns may be
+    JSON lists.  Every problem of every row is reported at once, as ``request:N``.
+    """
+    if not isinstance(rows, list):
+        raise ApiError(400, "glossary must be a list of entries such as {\"vi\": ..., \"en\": ...}")
+    entries: list[Entry] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            problems.append(f"{INLINE_ORIGIN}:{number}: an entry must be an object")
+            continue
+        unknown = sorted(set(row) - set(COLUMNS))
+        if unknown:
+            problems.append(f"{INLINE_ORIGIN}:{number}: unknown column(s) {', '.join(unknown)}")
+            continue
+        cells = {"type": INLINE_DEFAULT_TYPE, "source": INLINE_SOURCE}
+        for column, value in row.items():
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = LIST_SEPARATOR.join(value)
+            if not isinstance(value, str):
+                problems.append(f"{INLINE_ORIGIN}:{number}: {column} must be a string")
+                break
+            cells[column] = value
+        else:
+            entry, row_problems = parse_row(cells, INLINE_ORIGIN, number)
+            problems += [f"{p.path}:{p.line}: {p.message}" for p in errors_in(row_problems)]
+            if entry is not None:
+                entries.append(entry)
+    if problems:
+        raise ApiError(400, "glossary entries rejected: " + "; ".join(problems))
+    return tuple(entries)
+
+
+class _Recent:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+class Variants:
+    """The server's Translator and the ones derived from it for other request options."""
+
+    def __init__(self, base: Translator, cache_size: int = 4) -> None:
+        self.base = base
+        self.defaults = Options(base.glossary_mode, base.glossary_date, base.acronyms, base.renderings)
+        self.server_glossary = base.glossary if base.glossary is not None else Glossary()
+        self._translators = _Recent(cache_size)
+        self._matchers = _Recent(cache_size * 4)
+
+    def glossary(self, options: Options) -> Glossary:
+        """The server's glossary with the request's entries after it (so they take precedence)."""
+        return self.server_glossary.merge(Glossary(options.inline)) if options.inline else self.server_glossary
+
+    def matcher(self, options: Options, day: date | None) -> Matcher:
+        """The matcher a Translator with ``options`` uses for an article of ``day`` (names valid then preferred)."""
+        return self._matchers.get((day, options.inline), lambda: Matcher(self.glossary(options).entries, today=day))
+
+    def translator(self, options: Options) -> Translator:
+        """A Translator for ``options`` over the server's model (the server's own for its defaults)."""
+        if options == self.defaults:
+            return self.base
+        return self._translators.get(options, lambda: self._derive(options))
+
+    def _derive(self, options: Options) -> Translator:
+        base = self.base
+        return Translator(
+            base.loaded,
+            self.glossary(options) if options.mode != "off" else None,
+            glossary_mode=options.mode,
+            renderings=options.renderings,
+            glossary_date=options.date,
+            acronyms=options.acronyms,
+            search=base.search,
+            group_segments=base.group_segments,
+            max_batch_tokens=base.decoder.max_batch_tokens,
+            memory=base.memory,
+        )
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """An entry as the web page and /v1 clients show it: renderings, type, source and file:line."""
+    return {
+        "vi": entry.vi,
+        "en": entry.renderings[0] if entry.renderings else entry.en,
+        "renderings": list(entry.renderings),
+        "type": entry.type.value,
+        "acronym": entry.acronym,
+        "source": entry.source,
+        "origin": origin(entry),
+        "valid_from": entry.valid_from.isoformat() if entry.valid_from else None,
+        "valid_to": entry.valid_to.isoformat() if entry.valid_to else None,
+    }
+
+
+def origin(entry: Entry) -> str | None:
+    """``file:line`` of an entry, by file name only: the server's directories are nobody's business."""
+    return f"{PurePath(entry.origin[0]).name}:{entry.origin[1]}" if entry.origin else None
+
+
+def short_origin(where: str) -> str:
+    """A term record's ``entry`` (``/any/dir/file.tsv:12``) as ``file.tsv:12``; rule names unchanged."""
+    path, _, line = where.rpartition(":")
+    return f"{PurePath(path).name}:{line}" if path and line.isdigit() else where
+
+
+def texts_of(values: Sequence[Any], what: str) -> list[str]:
+    """``values`` as strings, or a 400 naming the first item that is not one."""
+    for number, value in enumerate(values, start=1):
+        if not isinstance(value, str):
+            raise ApiError(400, f"{what} item {number} must be a string")
+    return list(values)
