@@ -176,9 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     from glossary.cli import register as register_glossary
 
     from .evaluate.cli import register as register_evaluate
+    from .server.cli import register as register_serve
 
     register_glossary(subparsers)
     register_evaluate(subparsers)
+    register_serve(subparsers)
     return parser
 
 
