@@ -88,10 +88,9 @@ def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
 
 def _override_message(earlier: Entry, later: Entry) -> str:
     mine, theirs = _preferred(later), _preferred(earlier)
-    here, where = (":".join(map(str, _origin(e))) for e in (later, earlier))
+    where = ":".join(map(str, _origin(earlier)))
     what = "repeats" if mine == theirs else f"overrides {theirs!r} of"
-    return (f"{later.vi!r} -> {mine!r} at {here} {what} the entry at {where} "
-            "(a later file takes precedence where both are valid)")
+    return f"{later.vi!r} -> {mine!r} {what} the entry at {where} (a later file takes precedence where both are valid)"
 
 
 def _pair_message(earlier: Entry, later: Entry) -> str:

@@ -69,7 +69,8 @@ def test_a_later_file_overrides_an_earlier_one_with_a_warning_naming_both(tmp_pa
     second = write(tmp_path / "b.tsv", [ROWS[0], ROWS[8]])
     (problem,) = check_files([first, second])
     assert (problem.path, problem.line, problem.severity) == (str(second), 2, Severity.WARNING)
-    assert f"at {second}:2 overrides 'Ministry of Industry and Trade' of the entry at {first}:2" in problem.message
+    assert f"{second}:2: warning: 'Bộ Công Thương' -> 'Ministry of Trade' overrides 'Ministry of Industry and Trade' " \
+           f"of the entry at {first}:2" in str(problem)
 
 
 def test_within_one_file_the_same_term_twice_stays_an_error(tmp_path: Path) -> None:

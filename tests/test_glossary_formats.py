@@ -124,7 +124,7 @@ def test_a_later_file_overrides_an_earlier_one_in_load_check_and_matching(tmp_pa
     glossary = load_glossary(shipped, team)
     (warning,) = glossary.warnings
     assert (warning.path, warning.line, warning.severity) == (str(team), 1, Severity.WARNING)
-    assert f"at {team}:1 overrides 'Viet Nam' of the entry at {shipped}:3" in warning.message
+    assert f"{team}:1: warning: 'Việt Nam' -> 'Vietnam' overrides 'Viet Nam' of the entry at {shipped}:3" in str(warning)
     assert check_files([shipped, team]) == [warning]  # check and load apply one rule
     assert [m.entry.en for m in glossary.matcher().find("Bộ Y tế Việt Nam")] == ["Ministry of Health", "Vietnam"]
     assert [m.entry.en for m in load_glossary(team, shipped).matcher().find("Việt Nam")] == ["Viet Nam"]
@@ -137,7 +137,7 @@ def test_translate_prints_the_override_warning(tmp_path: Path, vi2en, tiny_model
     run = vi2en("translate", article, "--model", tiny_model_dir("marian"), "--glossary", first, "--glossary", second,
                 "--threads", "1", "--beams", "1", "-q")
     assert run.code == 0, run.err
-    assert f"{second}:2: warning: 'Việt Nam' -> 'Vietnam' at {second}:2 overrides 'Viet Nam' of the entry at {first}:2" in run.err
+    assert f"{second}:2: warning: 'Việt Nam' -> 'Vietnam' overrides 'Viet Nam' of the entry at {first}:2" in run.err
     assert "Vietnam" in run.out
 
 
