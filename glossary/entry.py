@@ -176,12 +176,13 @@ def plural(phrase: str) -> str:
 def derived_forms(approved: str, kind: EntryType) -> tuple[str, ...]:
     """Forms safe to derive by rule, so the data need not list them.
 
-    A title's plural ("Ministers" for "Bộ trưởng" in "các Bộ trưởng"). Possessives need no form:
+    A title's or a document's plural ("Ministers" for "Bộ trưởng" in "các Bộ trưởng", "investment
+    registration certificates"): Vietnamese marks no plural on them. Possessives need no form:
     "Viet Nam's" contains "Viet Nam" as a whole word; the capital at a sentence start is the
     constraint layer's rule. Everything else (adjectives such as "Vietnamese", lower-case uses)
     is listed in `en_forms`.
     """
-    if kind is EntryType.TITLE:
+    if kind in (EntryType.TITLE, EntryType.DOCUMENT):
         return tuple(p for p in (plural(approved),) if p)
     return ()
 

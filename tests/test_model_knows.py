@@ -195,8 +195,6 @@ def test_the_glossary_adds_no_double_renderings(cases: list[Case], runs: dict[st
     assert doubled == {}, differences(cases, runs, list(doubled))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason=f"found by this test: {BEAM_ALLOCATION}; {NOT_WORD_INITIAL}; remove this marker when fixed")
 def test_where_the_reference_uses_the_approved_renderings_the_output_is_the_reference(
     cases: list[Case], runs: dict[str, Run]
 ) -> None:

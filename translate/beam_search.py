@@ -345,12 +345,16 @@ def _select_banked(
         new_state = state.advance(token)
         bank = min(new_state.progress, seg.constraints.total_tokens)
         banks.setdefault(bank, []).append(_Choice(score, row, token, new_state))
-    chosen: list[_Choice] = []
+    # The best-scoring candidate always keeps a slot: with more banks than beams, round-robin from the
+    # most advanced bank would otherwise starve the model's own hypothesis, which meets the terms later
+    # in the sentence (in the model's word order), and force them in early instead.
+    best = max((c for queue in banks.values() for c in queue), key=lambda c: c.score, default=None)
+    chosen: list[_Choice] = [best] if best is not None else []
     queues = [banks[b] for b in sorted(banks, reverse=True)]
     depth = 0
     while len(chosen) < k and any(depth < len(q) for q in queues):
         for queue in queues:
-            if depth < len(queue) and len(chosen) < k:
+            if depth < len(queue) and len(chosen) < k and queue[depth] is not best:
                 chosen.append(queue[depth])
         depth += 1
     chosen.sort(key=lambda c: -c.score)

@@ -26,6 +26,14 @@ from .constraint_state import Constraint, ConstraintSet
 from .term_plan import PlannedTerm
 
 
+#: Punctuation a term may stand right after, where the model writes the term's first piece without the
+#: word-start mark: openers begin a word ("(ASW)"), joiners glue onto the previous one ("Viet Nam-EU").
+#: The term is there in the text either way, so either spelling must meet its constraint, or hard mode
+#: would force the term a second time.
+OPENERS = ("(", "[", "“", '"', "‘")
+JOINERS = ("-", "/")
+
+
 def capitalised(rendering: str) -> str:
     return rendering[:1].upper() + rendering[1:]
 
@@ -59,10 +67,27 @@ class ConstraintBuilder:
         ids = self._encode(rendering)
         return bool(ids) and self._decode(list(ids)).strip() == rendering.strip()
 
+    @lru_cache(maxsize=16384)
+    def attached(self, rendering: str) -> frozenset[tuple[int, ...]]:
+        """Token sequences of ``rendering`` right after an opener (the opener included) or a joiner."""
+        forms = set()
+        for opener in OPENERS:
+            ids = tuple(self._encode(opener + rendering))
+            if ids and self._decode(list(ids)).strip() == opener + rendering:
+                forms.add(ids)
+        anchor = tuple(self._encode("a"))
+        for joiner in JOINERS:
+            ids = tuple(self._encode("a" + joiner + rendering))
+            rest = ids[len(anchor):]
+            if ids[: len(anchor)] == anchor and rest and self._decode(list(rest)).strip() == joiner + rendering:
+                forms.add(rest)
+        return frozenset(forms)
+
     def constraint(self, term: PlannedTerm) -> Constraint | None:
-        anywhere = {self.spell(r) for r in term.renderings} - {()}
+        spelled = {self.spell(r) for r in term.renderings} - {()}
+        anywhere = spelled | {ids for r in term.renderings if self.spell(r) for ids in self.attached(r)}
         initial = {self.spell(capitalised(r)) for r in term.renderings if capitalised(r) != r} - {()} - anywhere
-        if not anywhere:
+        if not spelled:
             return None
         return Constraint(tuple(sorted(anywhere)), term.renderings[0], tuple(sorted(initial)))
 
