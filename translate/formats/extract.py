@@ -1,0 +1,58 @@
+"""``--extract``: only the main article of a saved web page, as Markdown with its title, date and author.
+
+A whole news page carries menus, related links, comments and footers around the article; trafilatura
+(an optional dependency: ``pip install 'vi2en[extract]'``) finds the article and its metadata.  The
+title and paragraphs are translated; the date is kept and the author's name written without
+diacritics, as English-language Vietnamese media print bylines.
+"""
+
+from __future__ import annotations
+
+from glossary.names import unaccent
+
+from ..pipeline import DocumentResult
+from . import FormatError, Rendered
+
+__all__ = ["ExtractLayout"]
+
+
+class ExtractLayout:
+    """The article of a web page: a title line, then one line per paragraph."""
+
+    output_suffix = ".md"
+    binary = False
+
+    def __init__(self, raw: bytes, name: str, identity: str) -> None:
+        self.identity = identity
+        self.warnings: list[str] = []
+        try:
+            import trafilatura
+        except ImportError as error:
+            raise FormatError(
+                f"{name}: --extract needs trafilatura ({error}); install it with: pip install 'vi2en[extract]'"
+            ) from None
+        from .html_format import _parse
+
+        page = _parse(raw, name)  # the same refusals as for a page translated whole
+        import lxml.html
+
+        html = lxml.html.tostring(page, encoding="unicode")
+        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=True)
+        body = (found.text or "") if found is not None else ""
+        if not body.strip():
+            raise FormatError(f"{name}: no article found in this page (try without --extract to translate it whole)")
+        self.title = " ".join((found.title or "").split())
+        self.date = found.date or ""
+        self.author = " ".join((found.author or "").split())
+        paragraphs = [" ".join(line.split()) for line in body.split("\n") if line.strip()]
+        if self.title and paragraphs and paragraphs[0] == self.title:
+            paragraphs = paragraphs[1:]
+        self._has_title = bool(self.title)
+        self.text = "\n".join(([self.title] if self.title else []) + paragraphs)
+
+    def render(self, result: DocumentResult, *, lines: bool) -> Rendered:
+        translated = result.text.split("\n")
+        title, paragraphs = (translated[0], translated[1:]) if self._has_title else ("", translated)
+        byline = " · ".join(part for part in (self.date, unaccent(self.author)) if part)
+        blocks = ([f"# {title}"] if title else []) + ([f"*{byline}*"] if byline else []) + paragraphs
+        return Rendered("\n\n".join(blocks) + "\n", [], ["article"] * len(result.segments), {})
