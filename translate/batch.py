@@ -13,13 +13,15 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Mapping, Sequence, TextIO
+from typing import Callable, Iterator, Mapping, Sequence, TextIO
 
 from tqdm import tqdm
 
 from .inputs import InputProblem, SourceDocument, read_documents
 from .journal import Journal, atomic_write_text, fingerprint
 from .pipeline import DocumentResult, Translator
+from .tmx import document_tmx
+from .xliff import xliff12, xliff21
 
 
 @dataclass
@@ -39,6 +41,11 @@ class RunReport:
     unmet: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
     mismatches: list[tuple[str, str]] = field(default_factory=list)
     glossary_mode: str = "off"
+    memory: bool = False  # a translation memory was given (--tm)
+    memory_exact: int = 0
+    memory_offers: int = 0
+    decoded: int = 0
+    memory_stale: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -59,6 +66,11 @@ class RunReport:
             self.terms_met += sum(t.met for t in seg.terms)
             self.double_renderings += len(seg.double_renderings)
             self.unmet.extend((result.doc_id, seg.index, t.source, t.required) for t in seg.terms if not t.met)
+            self.memory_exact += seg.memory == "exact"
+            self.memory_offers += len(seg.memory_offers)
+            self.decoded += seg.memory != "exact" and bool(seg.source.strip())
+            if seg.memory == "stale":
+                self.memory_stale.append((result.doc_id, seg.index))
 
     def summary(self) -> list[str]:
         lines = [
@@ -72,6 +84,13 @@ class RunReport:
                 f"{self.terms_required} terms required, {self.terms_met} met ({share}), "
                 f"{self.double_renderings} possible double renderings"
             )
+        if self.memory:
+            lines.append(
+                f"translation memory: {self.memory_exact} exact matches reused, {self.memory_offers} fuzzy offers, "
+                f"{self.decoded} segments decoded ({len(self.memory_stale)} exact matches lacked a glossary rendering)"
+            )
+        lines += [f"stale memory: {doc} segment {i}: the memory's translation lacks a required glossary rendering; decoded instead"
+                  for doc, i in self.memory_stale]
         lines += [f"unmet term: {doc} segment {i}: {src!r} → {' | '.join(req)}" for doc, i, src, req in self.unmet]
         lines += [f"segment mismatch: {doc}: {msg}" for doc, msg in self.mismatches]
         lines += [f"warning: {doc}: {msg}" for doc, msg in self.warnings]
@@ -86,7 +105,7 @@ def run_batch(
     *,
     options: Mapping[str, object],
     lines: bool = False,
-    jsonl: bool = False,
+    output_format: str = "text",
     stdout: TextIO | None = None,
     quiet: bool = False,
 ) -> RunReport:
@@ -97,7 +116,9 @@ def run_batch(
     that shape the output (model, glossary, beams …): they enter each document's fingerprint.
     """
     stdout = stdout if stdout is not None else sys.stdout
-    report = RunReport(glossary_mode=translator.glossary_mode if translator.glossary is not None else "off")
+    report = RunReport(
+        glossary_mode=translator.glossary_mode if translator.glossary is not None else "off", memory=translator.memory is not None
+    )
     journal = Journal(outdir) if outdir is not None else None
     pending: dict[str, tuple[SourceDocument, Path | None, str]] = {}
 
@@ -108,8 +129,8 @@ def run_batch(
                 report.failed.append((item.doc_id, item.message))
                 continue
             report.warnings.extend((item.doc_id, w) for w in item.warnings)
-            target = _output_path(outdir, item, jsonl) if outdir is not None else None
-            key = fingerprint(item.text, {**options, "lines": lines, "jsonl": jsonl})
+            target = _output_path(outdir, item, output_format) if outdir is not None else None
+            key = fingerprint(item.text, {**options, "lines": lines, "format": output_format})
             if journal is not None and target is not None and journal.is_done(target, key):
                 report.skipped += 1
                 continue
@@ -120,7 +141,7 @@ def run_batch(
         for result in translator.translate_documents(to_translate(), lines=lines, progress=bar.update):
             _, target, key = pending.pop(result.doc_id)
             report.add(result)
-            text = _render(result, jsonl)
+            text = OUTPUT_FORMATS[output_format][1](result)
             if target is None:
                 stdout.write(text)
                 stdout.flush()
@@ -131,12 +152,24 @@ def run_batch(
     return report
 
 
-def _output_path(outdir: Path, item: SourceDocument, jsonl: bool) -> Path:
-    relpath = item.output_relpath.with_suffix(".jsonl") if jsonl else item.output_relpath
-    return outdir / relpath
+def _output_path(outdir: Path, item: SourceDocument, output_format: str) -> Path:
+    suffix = OUTPUT_FORMATS[output_format][0]
+    return outdir / (item.output_relpath.with_suffix(suffix) if suffix else item.output_relpath)
 
 
-def _render(result: DocumentResult, jsonl: bool) -> str:
-    if jsonl:
-        return "".join(json.dumps(s.to_json(), ensure_ascii=False) + "\n" for s in result.segments)
+def _text(result: DocumentResult) -> str:
     return result.text if result.text.endswith("\n") else result.text + "\n"
+
+
+def _jsonl(result: DocumentResult) -> str:
+    return "".join(json.dumps(s.to_json(), ensure_ascii=False) + "\n" for s in result.segments)
+
+
+#: ``--format`` name → (output suffix, None = the input's; writer of one document's output).
+OUTPUT_FORMATS: dict[str, tuple[str | None, Callable[[DocumentResult], str]]] = {
+    "text": (None, _text),
+    "jsonl": (".jsonl", _jsonl),
+    "xliff": (".xlf", xliff21),
+    "xliff12": (".xlf", xliff12),
+    "tmx": (".tmx", document_tmx),
+}

@@ -19,8 +19,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+from .memory import FUZZY_THRESHOLD
 from .settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 
+OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
+XML_FORMATS = ("xliff", "xliff12", "tmx")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 BUILTIN = "builtin"
 
@@ -31,6 +34,8 @@ examples:
   cat article.txt | vi2en translate -                     # from stdin
   vi2en translate test.vi --lines -o out/                 # one output line per input line (test sets)
   vi2en translate docs.jsonl --jsonl -o out/              # {"id":..., "text":...} in, segment records out
+  vi2en translate corpus/articles -o xlf/ --format xliff  # XLIFF 2.1 for post-editing (xliff12: XLIFF 1.2)
+  vi2en translate a.txt --tm approved.tmx --tm old.tsv    # reuse approved translations, offer fuzzy matches
   vi2en translate a.txt --glossary builtin --glossary my-terms.tsv --acronyms first-expand
   vi2en translate a.txt --model /models/opus-mt-vi-en     # a local copy of a model (or set VI2EN_MODEL)
 
@@ -93,7 +98,16 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="first-expand: 'Full Name (ACR)' at the first mention of an acronym, 'ACR' afterwards")
     p.add_argument("--beams", type=positive_int, default=4, help="beam size (default: 4)")
     p.add_argument("--lines", action="store_true", help="every input line is one segment; output has exactly one line per input line")
-    p.add_argument("--jsonl", action="store_true", help="write segment records (source, target, terms, met) as JSON lines")
+    p.add_argument("--format", choices=OUTPUT_FORMAT_NAMES, default="text",
+                   help="text (default); jsonl: segment records; xliff: XLIFF 2.1, xliff12: XLIFF 1.2 (for post-editing "
+                   "in a CAT tool, then 'vi2en import'); tmx: TMX 1.4b source/target pairs")
+    p.add_argument("--jsonl", dest="format", action="store_const", const="jsonl",
+                   help="same as --format jsonl: segment records (source, target, terms, met) as JSON lines")
+    p.add_argument("--tm", action="append", type=Path, metavar="FILE",
+                   help="translation memory (.tmx, or .tsv of vi<TAB>en segments; repeatable): exact matches that hold "
+                   "every glossary rendering are reused without decoding, fuzzy ones offered in jsonl/XLIFF output")
+    p.add_argument("--tm-threshold", type=float, default=FUZZY_THRESHOLD, metavar="SCORE",
+                   help=f"lowest similarity (0-100) of a fuzzy memory offer (default: {FUZZY_THRESHOLD:g})")
     p.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
     p.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all available cores)")
     p.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included (default: 6000)")
@@ -107,12 +121,21 @@ def run_translate(args: argparse.Namespace) -> int:
     from .batch import run_batch
     from .beam_search import SearchOptions
     from .families import UnsupportedModel
+    from .memory import MemoryFileError, TranslationMemory
     from .model import ModelNotAvailable, resolve_model_name
     from .pipeline import Translator
 
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
+    if args.format in XML_FORMATS and args.output is None and not _single_document(args.inputs):
+        print(f"vi2en: --format {args.format} writes one file per document: give -o OUTDIR for several documents", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        memory = TranslationMemory.load(args.tm, fuzzy_threshold=args.tm_threshold) if args.tm else None
+    except MemoryFileError as err:
+        print(f"vi2en: translation memory: {err}", file=sys.stderr)
+        return EXIT_USAGE
     glossary_files = _glossary_paths(args.glossary or [BUILTIN]) if args.glossary_mode != "off" else []
     model = resolve_model_name(args.model)
     try:
@@ -126,6 +149,7 @@ def run_translate(args: argparse.Namespace) -> int:
             threads=args.threads,
             search=SearchOptions(beams=args.beams),
             max_batch_tokens=args.batch_tokens,
+            memory=memory,
         )
     except (ModelNotAvailable, UnsupportedModel) as err:
         print(f"vi2en: {err}", file=sys.stderr)
@@ -144,9 +168,11 @@ def run_translate(args: argparse.Namespace) -> int:
         "acronyms": args.acronyms,
         "beams": args.beams,
         "precision": args.precision,
+        "tm_sha256": [_file_hash(p) for p in args.tm or []],
+        "tm_threshold": args.tm_threshold,
     }
     try:
-        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, jsonl=args.jsonl, quiet=args.quiet)
+        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet)
     except KeyboardInterrupt:
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -154,6 +180,11 @@ def run_translate(args: argparse.Namespace) -> int:
         if not args.quiet or not line.startswith(("documents:", "segments:", "glossary")):
             print(line, file=sys.stderr)
     return report.exit_code
+
+
+def _single_document(inputs: Sequence[str]) -> bool:
+    """Whether the inputs are one document (so one XML file can go to stdout)."""
+    return len(inputs) == 1 and (inputs[0] == "-" or (Path(inputs[0]).is_file() and Path(inputs[0]).suffix != ".jsonl"))
 
 
 def _file_hash(path: Path) -> str:
@@ -176,10 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     from glossary.cli import register as register_glossary
 
     from .evaluate.cli import register as register_evaluate
+    from .import_cli import register as register_import
     from .server.cli import register as register_serve
 
     register_glossary(subparsers)
     register_evaluate(subparsers)
+    register_import(subparsers)
     register_serve(subparsers)
     return parser
 
