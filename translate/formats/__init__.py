@@ -76,4 +76,9 @@ def read_format(path: Path, raw: bytes, *, extract: bool = False) -> Layout:
         from .html_format import HtmlLayout as reader
     else:
         from .docx_format import DocxLayout as reader
-    return reader(raw, name, _identity(kind, raw))
+    try:
+        return reader(raw, name, _identity(kind, raw))
+    except FormatError:
+        raise
+    except Exception as error:  # a document no rule foresaw: an error for it, not for the run
+        raise FormatError(f"{name}: could not read this {kind} file ({type(error).__name__}: {error})") from error

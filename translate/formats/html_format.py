@@ -37,6 +37,7 @@ UNTOUCHED = frozenset(
 OBJECTS = frozenset("img br wbr input picture source embed button".split())
 TRANSLATED_ATTRIBUTES = ("alt", "title")
 _DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTALL)
+_WORD = re.compile(r"\w")
 _META = {"description", "og:title", "og:description", "twitter:title", "twitter:description"}
 
 
@@ -101,6 +102,15 @@ class HtmlLayout:
         yield from self._group(block, holder, children, items)
 
     def _group(self, block, holder, children, items) -> Iterator[Unit]:
+        """One unit of inline content — or, for a menu, tag list or breadcrumb (several elements with
+        only punctuation between them: "<a>Trang chủ</a> | <a>Kinh tế</a>"), one unit per element,
+        since no sentence joins them and a link could not be placed inside a translated whole."""
+        between = ((block.text if holder is None else holder.tail) or "") + "".join(c.tail or "" for c in children)
+        elements = [c for c in children if isinstance(c.tag, str) and not _untouched(c) and c.tag not in OBJECTS]
+        if len(elements) >= 2 and not _WORD.search(between):
+            for element in elements:
+                yield from self._blocks(element)
+            return
         if any(item.text.strip() for item in items):
             self._targets.append(("inline", block, holder, children))
             yield Unit(self.tree.getpath(block), [i for i in items if i.text or i.atom is not None])
