@@ -14,6 +14,7 @@ from translate.beam_search import SearchOptions
 from translate.memory import MemoryFileError, MemoryUnit, TranslationMemory, normalise
 from translate.pipeline import Translator
 from translate.tmx import TmxUnit, write_tmx
+from translate.xliff import xliff21
 
 ROOT = Path(__file__).resolve().parents[1]
 REMEMBERED = "Hội nghị diễn ra trong hai ngày."
@@ -92,6 +93,8 @@ def test_exact_match_is_reused_a_stale_one_decoded_and_a_similar_one_offered(mem
     assert [(o.source, o.target) for o in similar.memory_offers] == [(REMEMBERED, REMEMBERED_EN)]
     assert sum(decoded) == 2, "only the stale and the unknown segment go to the decoder"
     assert result.text.startswith(REMEMBERED_EN + " ")
+    xliff = xliff21(result)
+    assert 'subState="vi2en:memory"' in xliff and "s1: the memory's translation lacks a required glossary rendering" in xliff
 
 
 def test_cli_tm_summary_counts_and_records(tiny_model_dir: Callable[[str], Path], vi2en: Callable, tmp_path: Path) -> None:

@@ -32,10 +32,14 @@ REMEMBERED = "Hội nghị diễn ra tại Hà Nội trong hai ngày."  # simila
 
 
 @pytest.fixture(scope="module")
-def result(tiny_model_dir: Callable[[str], Path]) -> DocumentResult:
+def translator(tiny_model_dir: Callable[[str], Path]) -> Translator:
     memory = TranslationMemory([MemoryUnit(REMEMBERED, "The meeting took place in Ha Noi over two days.", "old.tmx")])
-    translator = Translator.load(tiny_model_dir("marian"), glossary=default_paths(), threads=1,
-                                 search=SearchOptions(beams=2, max_new_tokens=8), memory=memory)
+    return Translator.load(tiny_model_dir("marian"), glossary=default_paths(), threads=1,
+                           search=SearchOptions(beams=2, max_new_tokens=8), memory=memory)
+
+
+@pytest.fixture(scope="module")
+def result(translator: Translator) -> DocumentResult:
     return translator.translate_document("article.txt", ARTICLE)
 
 
@@ -126,6 +130,16 @@ def test_reader_rebuilds_the_document_and_keeps_the_machine_output(result: Docum
     assert [s.machine for s in document.segments] == [r.target for r in result.segments]
     assert [len(s.terms) for s in document.segments] == [len(r.terms) for r in result.segments]
     assert not any(s.approved for s in document.segments)
+
+
+@pytest.mark.parametrize("writer", [xliff21, xliff12])
+def test_line_aligned_input_keeps_its_empty_lines(translator: Translator, writer: Callable, tmp_path: Path) -> None:
+    result = translator.translate_document("test.vi", "Xin chào.\n\nHội nghị APEC.\n", lines=True)
+    path = tmp_path / "test.xlf"
+    path.write_text(writer(result), encoding="utf-8")
+    document = read_xliff(path)
+    assert len(document.segments) == 2
+    assert document.text() == result.text and document.text().split("\n")[1] == ""
 
 
 def test_a_resegmented_or_foreign_file_is_refused_with_a_reason(result: DocumentResult, tmp_path: Path) -> None:

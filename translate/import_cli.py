@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from .postedit import PostEditReport
 
-TEXT_SUFFIXES = (".txt", ".md")
-
 EXAMPLES = """\
 examples:
   vi2en import xlf/*.xlf -o final/                           # final documents + per-document report
@@ -99,6 +97,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _output_name(path: Path, doc_id: str) -> str:
     """The XLIFF file's name with the source document's extension: ``a.xlf`` → ``a.txt``, ``b.md.xlf`` → ``b.md``."""
+    from .inputs import TEXT_SUFFIXES
+
     stem = Path(path.stem)
     if stem.suffix.lower() in TEXT_SUFFIXES:
         return stem.name
