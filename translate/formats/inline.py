@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Iterable, Sequence
+from typing import Callable, Hashable, Sequence
 
 from glossary.names import unaccent
 
@@ -148,7 +148,8 @@ class InlineDocument:
 
     def place(self, result: DocumentResult, *, lines: bool) -> Placement:
         """Carry each unit's formatting onto ``result`` (the pipeline's translation of ``self.text``)."""
-        document = lines_document(self.text) if lines else parse_document(self.text)
+        # The pipeline's own parse of the text when it gives it (the batch chooses how to parse).
+        document = result.document or (lines_document(self.text) if lines else parse_document(self.text))
         by_line: list[list[SegmentRecord]] = [[] for _ in document.lines]
         segment_locations = []
         for record, (line_index, _) in zip(result.segments, document.segment_positions()):
