@@ -12,7 +12,8 @@ from lxml import etree
 from glossary import default_paths
 from translate.beam_search import SearchOptions
 from translate.memory import MemoryUnit, TranslationMemory
-from translate.pipeline import DocumentResult, Translator
+from translate.document import parse_document
+from translate.pipeline import DocumentResult, SegmentRecord, TermRecord, Translator
 from translate.xliff import GLS_NS, MTC_NS, XLIFF2_NS, XLIFF12_NS, XliffError, read_xliff, xliff12, xliff21
 
 ARTICLE = (
@@ -140,6 +141,24 @@ def test_line_aligned_input_keeps_its_empty_lines(translator: Translator, writer
     document = read_xliff(path)
     assert len(document.segments) == 2
     assert document.text() == result.text and document.text().split("\n")[1] == ""
+
+
+def test_a_term_inside_a_longer_term_is_nested_and_a_crossing_one_left_out() -> None:
+    source = "Cộng đồng Kinh tế ASEAN họp."
+    target = "The ASEAN Economic Community met."
+    def term(text: str, rendering: str, start: int, end: int) -> TermRecord:
+        return TermRecord(text, [rendering], rendering, True, source.index(text), source.index(text) + len(text),
+                          start, end, rendering, "organization", "intl.tsv:1")
+    terms = [term("Cộng đồng Kinh tế ASEAN", "ASEAN Economic Community", 4, 28), term("ASEAN", "ASEAN", 4, 9),
+             term("Kinh tế", "ASEAN Economic", 8, 18)]  # crosses the first term's end: cannot be an XML element
+    record = SegmentRecord("d", 0, source, target, terms)
+    result = DocumentResult("d", target, [record], 1, parse_document(source))
+    root = etree.fromstring(xliff21(result).encode("utf-8"))
+    x = f"{{{XLIFF2_NS}}}"
+    outer = root.find(f".//{x}segment/{x}target/{x}mrk")
+    assert _text(outer) == "ASEAN Economic Community" and [_text(m) for m in outer] == ["ASEAN"]
+    assert _text(root.find(f".//{x}segment/{x}target")) == target
+    assert len(list(root.find(f".//{x}segment/{x}source").iter(x + "mrk"))) == 3, "source terms do not cross"
 
 
 def test_a_resegmented_or_foreign_file_is_refused_with_a_reason(result: DocumentResult, tmp_path: Path) -> None:

@@ -95,6 +95,11 @@ def test_post_edited_xliff_comes_back_as_final_text_corrections_and_a_reused_mem
     assert "'Bộ Công Thương' -> 'Ministry of Trade'" in review.out and f"overrides '{APPROVED}'" in review.out
 
     assert len(read_tmx(memory)) == 3, "only the approved segments go to the memory"
+    broken = tmp_path / "broken.xlf"
+    broken.write_text("<xliff", encoding="utf-8")
+    partly = vi2en("import", broken, xlf, "-o", tmp_path / "partly")
+    assert partly.code == 1 and "failed: " in partly.err and "broken.xlf: not well-formed XML" in partly.err
+    assert (tmp_path / "partly" / "article.txt").read_text(encoding="utf-8") == final, "the good file is still imported"
     second = vi2en("translate", article, "-o", tmp_path / "again", "--jsonl", "--tm", memory,
                    "--glossary", "builtin", "--glossary", fixes, *common)
     assert second.code == 0, second.err
