@@ -99,6 +99,7 @@ def _fill(element: etree._Element, text: str, marks: Sequence[_Mark], make_mark:
 
 def _fill_span(element: etree._Element, text: str, start: int, end: int, marks: list[_Mark],
                make_mark: Callable[[etree._Element, _Mark], etree._Element]) -> None:
+    """Fill ``element`` with text[start:end]; ``marks`` (sorted, all within the span) become its children."""
     element.text, last, cursor = text[start:end], None, start
     while marks:
         mark = marks.pop(0)
@@ -118,14 +119,15 @@ def _fill_span(element: etree._Element, text: str, start: int, end: int, marks: 
         last.tail = text[cursor:end]
 
 
-def _skeleton_line(parent: etree._Element, tag: str, line: Line, unit: str | None) -> None:
+def _skeleton_line(parent: etree._Element, line: Line, unit: str | None) -> None:
+    """One ``v2e:line`` of the skeleton: everything about the line but its sentences (the units hold those)."""
     attributes = {
         "kind": line.kind, "prefix": line.prefix, "suffix": line.suffix, "suffix-en": line.output_suffix,
         "ending": line.ending, "segments": str(len(line.sentences)),
     }
     if unit is not None:
         attributes["unit"] = unit
-    etree.SubElement(parent, tag, attributes)
+    etree.SubElement(parent, _v("line"), attributes)
 
 
 def _lines_with_records(result: DocumentResult) -> Iterable[tuple[int, Line, list[SegmentRecord]]]:
@@ -167,7 +169,7 @@ def xliff21(result: DocumentResult) -> str:
     skeleton = etree.SubElement(etree.SubElement(file, x + "skeleton"), _v("lines"))
     for line_index, line, records in _lines_with_records(result):
         translatable = _translatable(records)
-        _skeleton_line(skeleton, _v("line"), line, _unit_id(line_index) if translatable else None)
+        _skeleton_line(skeleton, line, _unit_id(line_index) if translatable else None)
         if not translatable:
             continue
         unit = etree.SubElement(file, x + "unit", id=_unit_id(line_index), name=f"line {line_index + 1}", type=f"v2e:{line.kind}")
@@ -256,7 +258,7 @@ def xliff12(result: DocumentResult) -> str:
 
     for line_index, line, records in _lines_with_records(result):
         translatable = _translatable(records)
-        _skeleton_line(skeleton, _v("line"), line, _unit_id(line_index) if translatable else None)
+        _skeleton_line(skeleton, line, _unit_id(line_index) if translatable else None)
         if not translatable:
             continue
         group = etree.SubElement(body, x + "group", id=_unit_id(line_index), restype=f"x-vi2en-{line.kind}")
