@@ -80,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lookup.add_argument("query", nargs="+", help="words to look for (quotes optional)")
     _add_glossary_option(lookup)
     lookup.add_argument("--at", type=_iso_date, metavar="YYYY-MM-DD", help="only names valid on this date")
-    lookup.add_argument("--limit", type=int, default=10, help="most results shown (default 10)")
+    lookup.add_argument("--limit", type=_at_least_one, default=10, help="most results shown (default 10)")
     lookup.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     lookup.set_defaults(func=with_glossary(run_lookup))
 
@@ -190,6 +190,14 @@ def run_convert(args: argparse.Namespace) -> int:
 def _add_glossary_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-g", "--glossary", action="append", type=Path, metavar="FILE",
                         help="glossary file to use (repeatable; default: the shipped glossary)")
+
+
+def _at_least_one(value: str) -> int:
+    """argparse type for a count of results: ``--limit 0`` or ``-1`` would silently show nothing or cut the list."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _iso_date(text: str) -> date:

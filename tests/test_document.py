@@ -283,10 +283,13 @@ def test_arbitrary_text_keeps_lines_and_characters(text: str) -> None:
         document: Document = make(text)
         assert "".join(line.prefix + line.body + line.suffix + line.ending for line in document.lines) == text
         output = document.assemble(document.segments())
-        assert [line.ending for line in parse_document(output).lines] == [line.ending for line in document.lines]
-        assert normalised_lines(output.replace("\r", "\n")) == normalised_lines(text.replace("\r", "\n"))
+        assert [line.ending for line in make(output).lines] == [line.ending for line in document.lines]
+        if make is parse_document:
+            assert normalised_lines(output.replace("\r", "\n")) == normalised_lines(text.replace("\r", "\n"))
+        else:  # a stray CR inside a line is whitespace of that line, never a line break
+            assert normalised_lines(output) == normalised_lines(text.replace("\r\n", "\n").replace("\r", " "))
     assert all(segment and "\n" not in segment for segment in parse_document(text).segments())
-    assert len(lines_document(text).segments()) == len(parse_document(text).lines)
+    assert len(lines_document(text).segments()) == text.count("\n") + (not text.endswith("\n") and bool(text))
 
 
 # --- agreement with the project's reference corpus ----------------------------------

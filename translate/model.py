@@ -138,8 +138,53 @@ def _from_pretrained(source: str, *, local_files_only: bool) -> tuple[PreTrained
     except Exception as err:  # unusable tokenizer files surface as TypeError, ValueError, ... from transformers
         reason = f"its tokenizer cannot be loaded ({type(err).__name__}: {_first_line(err)})"
         raise ModelNotAvailable(_unavailable(source, reason)) from err
-    model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=local_files_only)
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=local_files_only)
+    except OSError:
+        raise
+    except Exception as err:  # truncated or corrupt weights: SafetensorError, UnpicklingError, RuntimeError ...
+        files = ", ".join(str(p) for p in _weight_files(source)) or "its weights file"
+        reason = (f"the weights file {files} is damaged or incomplete ({type(err).__name__}: {_first_line(err)}); "
+                  "copy or download it again")
+        raise ModelNotAvailable(_unavailable(source, reason)) from err
     return tokenizer, model
+
+
+def _model_directory(name_or_path: str) -> Path | None:
+    """The directory the model's files are in: the local one, or the Hugging Face cache's snapshot."""
+    if _looks_local(name_or_path):
+        return Path(name_or_path).expanduser()
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(name_or_path, "config.json")
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
+def _weight_files(name_or_path: str) -> list[Path]:
+    folder = _model_directory(name_or_path)
+    if folder is None or not folder.is_dir():
+        return []
+    return [folder / name for name in _WEIGHT_FILES if (folder / name).is_file()] + sorted(
+        p for p in folder.glob("*.safetensors") if p.name not in _WEIGHT_FILES
+    )
+
+
+def model_files_fingerprint(name_or_path: str) -> str:
+    """Identity of the model's files as they are now: name, size and modification time of each file of
+    its directory (config, weights, tokenizer).  New weights copied over the old ones at the same path
+    change it, so a resumed run retranslates instead of calling old outputs done."""
+    import hashlib
+
+    folder = _model_directory(name_or_path)
+    if folder is None or not folder.is_dir():
+        return f"unresolved:{name_or_path}"
+    parts = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        stat = path.stat()  # follows the cache's symlinks to the blobs
+        parts.append(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _hub_offline() -> bool:

@@ -67,9 +67,33 @@ class EvalInputs:
 
 
 def read_lines(path: Path) -> list[str]:
-    """Read one segment per line the way ``sacrebleu`` does (``newline="\\n"``, ``rstrip()``)."""
-    with open(path, encoding="utf-8", newline="\n") as handle:
-        return [line.rstrip() for line in handle]
+    """Read one segment per line the way ``sacrebleu`` does (``newline="\\n"``, ``rstrip()``).
+
+    A file that is not UTF-8 is an :class:`EvaluationInputError` naming the file, the line and the byte
+    offset, with the command that converts the usual culprit (the Vietnamese Windows code page).
+    """
+    try:
+        with open(path, encoding="utf-8", newline="\n") as handle:
+            return [line.rstrip() for line in handle]
+    except UnicodeDecodeError:
+        raw = path.read_bytes()
+        offset = _first_bad_byte(raw)
+        line = raw.count(b"\n", 0, offset) + 1
+        raise EvaluationInputError(
+            f"{path}: not valid UTF-8: byte 0x{raw[offset]:02X} at byte offset {offset} (line {line}); "
+            f"a file in the Windows code page can be converted with: iconv -f cp1258 -t utf-8 {path}"
+        ) from None
+    except OSError as error:
+        raise EvaluationInputError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def _first_bad_byte(raw: bytes) -> int:
+    """Offset of the first byte that is not UTF-8 (the decoder's own offset is per chunk read)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return 0
 
 
 def single_document(lines: Sequence[str], name: str = "all") -> tuple[Document, ...]:
