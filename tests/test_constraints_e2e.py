@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from glossary import Entry, Glossary, load_glossary
 from glossary.entry import EntryType
 from glossary.requirements import count_rendering, requirements_for
+from translate.document import parse_document
 from translate.beam_search import SearchOptions
 from translate.cli import builtin_glossary_files
 from translate.decoder import Decoded, Decoder
@@ -319,5 +320,16 @@ def test_corpus_articles_with_the_shipped_glossary_meet_every_term(
     assert len(records) == 165
     terms = [term for record in records for term in record["terms"]]
     assert len(terms) > 500 and all(term["met"] for term in terms)
-    assert f"{len(terms)} terms required, {len(terms)} met (100.0%)" in run.err, run.err
+    # The summary also counts the terms of photo credits, rendered by rule outside the segments
+    # (as the evaluation sees them in the output), so that both report the same figure.
+    matcher = shipped.matcher()
+    credits = sum(
+        len(requirements_for(line.suffix, matcher))
+        for article in sorted((ROOT / "corpus" / "articles").glob("*.txt"))
+        for line in parse_document(article.read_text(encoding="utf-8")).lines
+        if line.suffix != line.output_suffix
+    )
+    assert credits > 0, "the corpus articles have photo credits naming the agency"
+    required = len(terms) + credits
+    assert f"{required} terms required, {required} met (100.0%)" in run.err, run.err
     assert unmet_terms(shipped, [r["source"] for r in records], [r["target"] for r in records]) == []

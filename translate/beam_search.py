@@ -238,6 +238,7 @@ def _apply_constraint_masks(
     after_term: list[int] = []
     banned: list[tuple[int, int]] = []  # (row, token)
     only: dict[int, list[int]] = {}
+    extending: dict[int, list[int]] = {}
     for block, seg_id in enumerate(active):
         seg = segments[seg_id]
         if seg.constraints is None:
@@ -255,12 +256,17 @@ def _apply_constraint_masks(
             if state.just_completed:
                 after_term.append(row)
                 banned.extend((row, t) for t in state.repeat_tokens())
+                if state.node is not None:  # a longer alternative goes on: its next pieces are no glue
+                    extending[row] = sorted(state.node.children)
     kept = {row: logp[row, tokens].clone() for row, tokens in only.items()}
+    extended = {row: logp[row, tokens].clone() for row, tokens in extending.items()}
     if no_eos:
         logp[no_eos, vocab.eos] = NEG_INF
     if after_term:
         rows = torch.tensor(after_term, dtype=torch.long)
         logp[rows] = logp.index_select(0, rows).masked_fill_(vocab.continues_word, NEG_INF)
+        for row, tokens in extending.items():
+            logp[row, tokens] = extended[row]
     if banned:
         logp[[r for r, _ in banned], [t for _, t in banned]] = NEG_INF
     for row, tokens in only.items():

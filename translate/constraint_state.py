@@ -186,7 +186,7 @@ class ConstraintState:
         # lowers ``tokens_needed`` by one; ties go to the earlier constraint, for determinism.
         starts = [
             (child.min_remaining + 1 - self.cset.min_lengths[i], i, child)
-            for i in self._unmet() + ([self.active] if self.active >= 0 else [])
+            for i in self._unmet() + ([self.active] if self.active >= 0 and not self.met[self.active] else [])
             if (child := self._roots()[i].children.get(token)) is not None
         ]
         if starts:
@@ -199,5 +199,10 @@ class ConstraintState:
     def _enter(self, index: int, node: TrieNode, depth: int) -> "ConstraintState":
         if node.terminal:
             met = tuple(done or i == index for i, done in enumerate(self.met))
-            return ConstraintState(self.cset, met, completed=self.completed + depth, just_closed=index)
+            # A longer alternative may go on from here ("certificate" -> "certificate" "s"): the term is met,
+            # and the node stays so that its continuations are progress, not a piece glued onto the term.
+            node_kept = node if node.children else None
+            return ConstraintState(
+                self.cset, met, index if node_kept else -1, node_kept, self.completed + depth, 0, just_closed=index
+            )
         return ConstraintState(self.cset, self.met, index, node, self.completed, depth)

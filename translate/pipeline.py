@@ -106,6 +106,14 @@ class DocumentResult:
     document: Document | None = None  # the parsed source, for writers that keep its structure (XLIFF)
     date: date | None = None  # the date whose names the glossary used (the article's, or the override)
     warnings: list[str] = field(default_factory=list)
+    #: Terms in the parts of lines rendered by rule, not by the model (a photo credit's agency and
+    #: photographer), as (1-based line, record with offsets into that part of the source and output line).
+    kept_terms: list[tuple[int, TermRecord]] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[TermRecord]:
+        """Every required term of the document: the segments' and the kept parts'."""
+        return [t for s in self.segments for t in s.terms] + [t for _, t in self.kept_terms]
 
     @property
     def unmet_terms(self) -> list[tuple[SegmentRecord, TermRecord]]:
@@ -271,18 +279,22 @@ class Translator:
 
     def translate_documents(
         self,
-        documents: Iterable[tuple[str, str]],
+        documents: Iterable[tuple[str, str | Document]],
         *,
         lines: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[DocumentResult]:
         """Translate (doc_id, text) pairs, yielding a :class:`DocumentResult` per document, in input order,
         as groups complete. ``lines``: every line is one unit (test sets); ``progress(n)`` is told of
-        every n segments decoded."""
+        every n segments decoded. A pair may carry an already parsed :class:`~translate.document.Document`
+        instead of text (formats with their own structure); its article date is read from its text."""
         group: list[_Job] = []
         size = 0
-        for doc_id, text in documents:
-            document = lines_document(text) if lines else parse_document(text)
+        for doc_id, source in documents:
+            if isinstance(source, Document):  # parsed by the caller (Markdown, Word, HTML): used as it is
+                document, text = source, source.source_text()
+            else:
+                document, text = (lines_document(source) if lines else parse_document(source)), source
             day = self.glossary_date or (None if lines else article_date(text))
             job = _Job(doc_id, document, len(text.split("\n")), day, [])
             job.segments = self._plan(job)
@@ -417,8 +429,24 @@ class Translator:
             if not segment.target and any(c.isalnum() for c in segment.source):
                 job.warnings.append(f"segment {segment.index + 1} (line {lines[segment.index]}): the model returned no text")
         return DocumentResult(
-            job.doc_id, job.document.assemble(targets), records, job.source_lines, job.document, job.day, job.warnings
+            job.doc_id, job.document.assemble(targets), records, job.source_lines, job.document, job.day, job.warnings,
+            self._kept_terms(job),
         )
+
+    def _kept_terms(self, job: _Job) -> list[tuple[int, TermRecord]]:
+        """Terms in the parts of lines written by rule (credits): the evaluation sees them in the
+        output like any other, so the run counts them too."""
+        matcher = self._matcher(job.day)
+        if matcher is None:
+            return []
+        kept = []
+        for number, line in enumerate(job.document.lines, start=1):
+            if line.suffix == line.output_suffix:
+                continue
+            terms = [PlannedTerm(r, r.renderings) for r in requirements_for(line.suffix, matcher, self.renderings)]
+            located = locate_terms(line.output_suffix, [t.renderings for t in terms])
+            kept += [(number, _term_record(term, found, None)) for term, found in zip(terms, located)]
+        return kept
 
     def _record(self, doc_id: str, segment: _Segment, line: int) -> SegmentRecord:
         """Verify each term on the final text: the decoder's guarantee is re-checked, never assumed."""
