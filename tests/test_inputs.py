@@ -113,9 +113,16 @@ def test_html_article_becomes_plain_text() -> None:
 
 
 def test_inline_only_html_keeps_the_line_structure() -> None:
-    text, warnings = decode_text("Dòng <b>một</b>\n\nDòng <i>hai</i>".encode(), "a.txt")
+    page = "<html><body>Dòng <b>một</b>\n\nDòng <i>hai</i></body></html>"
+    text, warnings = decode_text(page.encode(), "a.txt")
     assert text == "Dòng một\n\nDòng hai"
     assert warnings == ["HTML markup removed"]
+
+
+def test_tags_in_prose_are_kept_as_written() -> None:
+    """Only a whole HTML document is HTML: a tag mentioned in prose keeps every character."""
+    prose = "Dòng <b>một</b>\n\nThẻ <script> chạy mã; <div> chia khối.\nDòng ba."
+    assert decode_text(prose.encode(), "a.txt") == (prose, [])
 
 
 def test_entities_without_tags_are_decoded_in_place() -> None:
@@ -162,7 +169,7 @@ def test_folder_is_mirrored_sorted_and_filtered(tmp_path: Path) -> None:
         "a.md": "# A",
         "sub/b.txt": "B.",
         "sub/deeper/c.TXT": "C.",
-        "sub/notes.docx": "ignored",
+        "sub/notes.odt": "ignored",  # (.docx and .html are read as formats since issue 15)
         "image.png": "ignored",
         ".hidden/d.txt": "ignored",
         "sub/.e.txt": "ignored",

@@ -20,7 +20,7 @@ from typing import Callable
 import pytest
 
 from translate import journal as journal_module
-from translate.journal import JOURNAL_NAME, atomic_write_text
+from translate.journal import JOURNAL_NAME, atomic_write_text, temp_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
@@ -88,14 +88,17 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
     """A SIGKILLed writer cannot clean up; the next run must, without touching a live writer's file."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / "sub" / f".a.txt.{dead.pid}.tmp"
-    live = tmp_path / f".b.txt.{os.getpid()}.tmp"
+    stale = temp_path(tmp_path / "sub" / "a.txt", dead.pid)
+    live = temp_path(tmp_path / "b.txt", os.getpid())
+    users_own = tmp_path / "sub" / f".notes.txt.{dead.pid}.tmp"  # the old cleanup's pattern: not vi2en's file
     stale.parent.mkdir()
     stale.write_text("half a transl", encoding="utf-8")
     live.write_text("being written", encoding="utf-8")
+    users_own.write_text("mine", encoding="utf-8")
     journal_module.Journal(tmp_path)
     assert not stale.exists()
     assert live.exists()
+    assert users_own.read_text(encoding="utf-8") == "mine"
 
 
 # -- rerun semantics (in-process) -----------------------------------------------------------------
@@ -140,12 +143,16 @@ def test_rerun_skips_finished_documents_and_redoes_changed_ones(
         k: v for k, v in before.items() if k != "doc01.txt"
     }
 
-    # An output edited or deleted by hand is redone; the others stay done.
+    # An output deleted by hand is redone; one edited by hand is kept (and said so) unless --force.
     (out / "doc00.txt").write_text("hand-edited\n", encoding="utf-8")
     (out / "doc02.txt").unlink()
     repaired = vi2en(*command)
-    assert counts(repaired.err) == (3, 2, 1, 0), repaired.err
-    assert outputs(out)["doc00.txt"] == before["doc00.txt"] and outputs(out)["doc02.txt"] == before["doc02.txt"]
+    assert counts(repaired.err) == (3, 1, 1, 0), repaired.err
+    assert "1 kept as edited" in repaired.err and "kept: doc00.txt" in repaired.err, repaired.err
+    assert outputs(out)["doc00.txt"] == b"hand-edited\n" and outputs(out)["doc02.txt"] == before["doc02.txt"]
+    forced = vi2en(*command, "--force")
+    assert counts(forced.err) == (3, 1, 2, 0), forced.err
+    assert outputs(out)["doc00.txt"] == before["doc00.txt"]
 
     # A changed glossary file (same path, new content) changes every document's identity.
     with glossary.open("a", encoding="utf-8") as handle:
@@ -236,7 +243,7 @@ def test_sigkill_midway_then_rerun_equals_an_uninterrupted_run(
         if line.strip().endswith("}")
     }
     # A temporary file of the killed writer, as SIGKILL during a write leaves it (made certain here).
-    (out / f".doc11.txt.{process.pid}.tmp").write_text("half a transl", encoding="utf-8")
+    temp_path(out / "doc11.txt", process.pid).write_text("half a transl", encoding="utf-8")
 
     rerun = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr

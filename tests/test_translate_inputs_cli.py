@@ -77,19 +77,19 @@ class Spy:
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     seen = Spy()
-    pieces_of, encode = Translator._pieces, Family.encode_sources
+    plan_of, encode = Translator._plan, Family.encode_sources
 
-    def pieces(self: Translator, doc_index: int, document):  # type: ignore[no-untyped-def]
-        result = pieces_of(self, doc_index, document)
-        seen.documents.append(Spied(document.segments(), result))
-        return result
+    def plan(self: Translator, job):  # type: ignore[no-untyped-def]
+        segments = plan_of(self, job)
+        seen.documents.append(Spied(job.document.segments(), [p for segment in segments for p in segment.pieces]))
+        return segments
 
     def encode_sources(self: Family, texts: list[str]):  # type: ignore[no-untyped-def]
         batch = encode(self, texts)
         seen.encoded.update(zip(texts, batch["attention_mask"].sum(dim=1).tolist()))
         return batch
 
-    monkeypatch.setattr(Translator, "_pieces", pieces)
+    monkeypatch.setattr(Translator, "_plan", plan)
     monkeypatch.setattr(Family, "encode_sources", encode_sources)
     return seen
 

@@ -9,16 +9,21 @@ a segment-count mismatch — goes unmentioned.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence, TextIO
 
 from tqdm import tqdm
 
-from .inputs import InputProblem, SourceDocument, read_documents
-from .journal import Journal, atomic_write_text, fingerprint
+from .document import Document, lines_document, parse_document, parse_markdown
+from .inputs import InputFile, InputProblem, InputWarning, SourceDocument, count_lines, input_files, read_documents
+from .journal import Journal, OutputLocked, fingerprint
 from .pipeline import DocumentResult, Translator
 from .tmx import document_tmx
 from .xliff import xliff12, xliff21
@@ -41,17 +46,21 @@ class RunReport:
     unmet: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
     mismatches: list[tuple[str, str]] = field(default_factory=list)
     glossary_mode: str = "off"
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    stopped: str | None = None
     memory: bool = False  # a translation memory was given (--tm)
     memory_exact: int = 0
     memory_offers: int = 0
     decoded: int = 0
     memory_stale: list[tuple[str, int]] = field(default_factory=list)
+    #: (doc, segment index, term source) → where a term stands in a .docx/.html (paragraph, cell, run).
+    locations: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
         """0 all good; 1 some document failed, a term is unmet in hard mode, or segments mismatched."""
         hard_unmet = self.glossary_mode == "hard" and bool(self.unmet)
-        return 1 if self.failed or hard_unmet or self.mismatches else 0
+        return 1 if self.failed or hard_unmet or self.mismatches or self.stopped else 0
 
     def add(self, result: DocumentResult) -> None:
         self.translated += 1
@@ -59,6 +68,9 @@ class RunReport:
         out_lines = len(result.text.split("\n"))
         if out_lines != result.source_lines:
             self.mismatches.append((result.doc_id, f"{result.source_lines} source lines, {out_lines} in the translation"))
+        empty = [seg.index for seg in result.segments if seg.source.strip() and not seg.target.strip()]
+        if empty:
+            self.mismatches.append((result.doc_id, f"segment(s) {', '.join(map(str, empty))} came back empty"))
         for seg in result.segments:
             if seg.terms:
                 self.segments_with_terms += 1
@@ -71,10 +83,17 @@ class RunReport:
             self.decoded += seg.memory != "exact" and bool(seg.source.strip())
             if seg.memory == "stale":
                 self.memory_stale.append((result.doc_id, seg.index))
+        for line, term in result.kept_terms:  # credits rendered by rule: in the output like any term
+            self.terms_required += 1
+            self.terms_met += term.met
+            if not term.met:
+                self.unmet.append((result.doc_id, line, term.source, term.required))
+        self.warnings.extend((result.doc_id, warning) for warning in result.warnings)
 
     def summary(self) -> list[str]:
         lines = [
-            f"documents: {self.documents} ({self.translated} translated, {self.skipped} already done, {len(self.failed)} failed)",
+            f"documents: {self.documents} ({self.translated} translated, {self.skipped} already done, {len(self.failed)} failed)"
+            + (f"; {len(self.kept)} kept as edited" if self.kept else ""),
             f"segments: {self.segments}",
         ]
         if self.glossary_mode != "off":
@@ -91,10 +110,16 @@ class RunReport:
             )
         lines += [f"stale memory: {doc} segment {i}: the memory's translation lacks a required glossary rendering; decoded instead"
                   for doc, i in self.memory_stale]
-        lines += [f"unmet term: {doc} segment {i}: {src!r} → {' | '.join(req)}" for doc, i, src, req in self.unmet]
+        lines += [
+            f"unmet term: {doc} segment {i}{f' ({where})' if (where := self.locations.get((doc, i, src))) else ''}: "
+            f"{src!r} → {' | '.join(req)}"
+            for doc, i, src, req in self.unmet
+        ]
         lines += [f"segment mismatch: {doc}: {msg}" for doc, msg in self.mismatches]
         lines += [f"warning: {doc}: {msg}" for doc, msg in self.warnings]
         lines += [f"failed: {doc}: {msg}" for doc, msg in self.failed]
+        lines += [f"kept: {doc}: {msg}" for doc, msg in self.kept]
+        lines += [f"stopped: {self.stopped}"] if self.stopped else []
         return lines
 
 
@@ -108,53 +133,260 @@ def run_batch(
     output_format: str = "text",
     stdout: TextIO | None = None,
     quiet: bool = False,
+    extract: bool = False,
+    force: bool = False,
+    write: Callable[[Journal, Path, str, str | bytes], None] | None = None,
 ) -> RunReport:
     """Translate every readable document of ``inputs``; outputs mirror input names under ``outdir``.
 
     Without ``outdir`` the translations go to ``stdout`` (no resuming then); its default is ``sys.stdout``
     as it is at call time, not at import, so a redirected stdout is honoured.  ``options`` are the settings
     that shape the output (model, glossary, beams …): they enter each document's fingerprint.
+    A .docx or .html input is written back in its own format (``translate.formats``); ``extract``
+    takes only the main article of a web page.
+
+    Nothing is lost: the structure of each document is parsed here (article, Markdown or line by line)
+    and its segments translated; a document whose segments do not all come back is reported, not
+    written; one that makes the translator fail is retried alone and reported by name, and the others
+    go on; an output changed since vi2en wrote it is kept unless ``force``; a full disk stops the run
+    with what was kept.  ``write`` replaces the journal's atomic write (tests inject failures).
     """
     stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(
         glossary_mode=translator.glossary_mode if translator.glossary is not None else "off", memory=translator.memory is not None
     )
-    journal = Journal(outdir) if outdir is not None else None
-    pending: dict[str, tuple[SourceDocument, Path | None, str]] = {}
+    journal = Journal(outdir, lock=True) if outdir is not None else None
+    try:
+        _run(translator, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
+             stdout=stdout, quiet=quiet, extract=extract, force=force, write=write)
+    finally:
+        if journal is not None:
+            journal.close()
+    return report
 
-    def to_translate() -> Iterator[tuple[str, str]]:
-        for item in read_documents(inputs):
+
+def check_output_folder(
+    inputs: Sequence[str | Path], outdir: Path, *, lines: bool = False, output_format: str = "text"
+) -> str | None:
+    """Why ``outdir`` cannot take this run's outputs, or None; checked before any work is done.
+
+    Refused: an existing file, an input folder itself, a folder where an output would replace an
+    input file, a folder that cannot be created or written, one another run is writing to.  An
+    output folder inside an input folder is fine: it is not read as input.
+    """
+    if outdir.exists() and not outdir.is_dir():
+        return f"-o {outdir}: this is an existing file; -o names the folder the translations are written to"
+    real_out = os.path.realpath(outdir)
+    for item in inputs:
+        if str(item) != "-" and Path(item).is_dir() and os.path.realpath(item) == real_out:
+            return (f"-o {outdir} is the input folder {item}: the translations would replace the Vietnamese "
+                    "sources; give another output folder")
+    entries = [e for e in input_files(inputs, lines=lines, exclude=[outdir]) if isinstance(e, InputFile) and e.path]
+    protected = {os.path.realpath(e.path): e.source for e in entries if e.path is not None}
+    for entry in entries:
+        if entry.jsonl:
+            continue
+        planned = os.path.realpath(outdir / _output_relpath(entry.output_relpath, output_format=output_format))
+        if planned in protected:
+            return (f"-o {outdir}: the translation of {entry.source} would be written over the input file "
+                    f"{protected[planned]}; give another output folder")
+    try:
+        Journal(outdir, lock=True).close()
+        with tempfile.TemporaryFile(dir=outdir, prefix=".vi2en-probe-"):
+            pass
+    except OutputLocked as error:
+        return str(error)
+    except OSError as error:
+        return f"-o {outdir}: the output folder cannot be created or written ({error.strerror or error})"
+    return None
+
+
+def _run(
+    translator: Translator,
+    inputs: Sequence[str | Path],
+    outdir: Path | None,
+    journal: Journal | None,
+    report: RunReport,
+    *,
+    options: Mapping[str, object],
+    lines: bool,
+    output_format: str,
+    stdout: TextIO,
+    quiet: bool,
+    extract: bool,
+    force: bool,
+    write: Callable[[Journal, Path, str, str | bytes], None] | None,
+) -> None:
+    """The body of :func:`run_batch`, with the journal (and its lock) held."""
+    if journal is not None:
+        report.warnings.extend(("journal", w) for w in journal.warnings)
+    exclude = [outdir] if outdir is not None else []
+    protected = _input_paths(inputs, lines, exclude)
+    rename = partial(_output_relpath, output_format=output_format)
+    pending: dict[str, tuple[SourceDocument, Path | None, str, Document, bool]] = {}
+
+    def to_translate() -> Iterator[tuple[str, Document]]:
+        for item in read_documents(inputs, lines=lines, exclude=exclude, output_name=rename, extract=extract):
+            if isinstance(item, InputWarning):
+                report.warnings.append((item.doc_id, item.message))
+                continue
             report.documents += 1
             if isinstance(item, InputProblem):
                 report.failed.append((item.doc_id, item.message))
                 continue
             report.warnings.extend((item.doc_id, w) for w in item.warnings)
-            target = _output_path(outdir, item, output_format) if outdir is not None else None
-            key = fingerprint(item.text, {**options, "lines": lines, "format": output_format})
-            if journal is not None and target is not None and journal.is_done(target, key):
+            target = outdir / rename(item.output_relpath) if outdir is not None else None
+            if target is None and item.layout is not None and output_format == "text" and item.layout.binary:
+                report.failed.append((item.doc_id, f"a {item.layout.output_suffix} translation is a file: give -o OUTDIR"))
+                continue
+            if target is not None and os.path.realpath(target) in protected:
+                report.failed.append((item.doc_id, f"{item.source}: its output {target} is an input file; refused"))
+                continue
+            layout = {"layout": item.layout.identity} if item.layout is not None else {}
+            key = fingerprint(item.text, {**options, "lines": lines, "format": output_format, **layout})
+            state = journal.state(target, key) if journal is not None and target is not None else "redo"
+            if state == "done":
                 report.skipped += 1
                 continue
-            pending[item.doc_id] = (item, target, key)
-            yield item.doc_id, item.text
+            if state == "edited" and not force:
+                report.kept.append((item.doc_id, f"{target} was changed since vi2en wrote it; kept as it is — "
+                                    "rerun with --force to overwrite it"))
+                continue
+            document = _structure(item, lines)
+            pending[item.doc_id] = (item, target, key, document, state == "unknown" and not force)
+            yield item.doc_id, document  # parsed here (Markdown, formats); the pipeline keeps its structure
 
-    with tqdm(unit="seg", disable=True if quiet else None, desc="translating", file=sys.stderr) as bar:
-        for result in translator.translate_documents(to_translate(), lines=lines, progress=bar.update):
-            _, target, key = pending.pop(result.doc_id)
+    def finish(result: DocumentResult) -> None:
+        item, target, key, document, unknown = pending.pop(result.doc_id)
+        problem = _account(item, document, result)
+        if problem is not None:
+            report.failed.append((item.doc_id, f"{item.source}: {problem}; nothing written"))
+            return
+        if item.layout is not None and output_format == "text":
+            data = _in_format(item, result, lines, report)
+        else:
+            data = OUTPUT_FORMATS[output_format][1](result)
+        if target is None:
             report.add(result)
-            text = OUTPUT_FORMATS[output_format][1](result)
-            if target is None:
-                stdout.write(text)
-                stdout.flush()
+            stdout.write(data if isinstance(data, str) else data.decode("utf-8", "replace"))
+            stdout.flush()
+            return
+        assert journal is not None
+        if unknown and not journal.holds(target, data):
+            report.kept.append((item.doc_id, f"{target} was not written by vi2en (no record in its journal); kept as "
+                                "it is — rerun with --force to overwrite it"))
+            return
+        report.add(result)
+        try:
+            if unknown:  # vi2en's own output of a run killed before its journal line: record it
+                journal.record(target, key, data)
             else:
-                atomic_write_text(target, text)
-                assert journal is not None
-                journal.record(target, key, text)
-    return report
+                (write or _write)(journal, target, key, data)
+        except OSError as error:
+            report.translated -= 1
+            message = f"cannot write {target}: {error.strerror or error}"
+            if error.errno in _FATAL_WRITE_ERRORS:
+                raise _Stop(message) from None
+            report.failed.append((item.doc_id, message))
+
+    documents = to_translate()
+    with tqdm(unit="seg", disable=True if quiet else None, desc="translating", file=sys.stderr) as bar:
+        while True:
+            try:
+                for result in translator.translate_documents(documents, lines=lines, progress=bar.update):
+                    finish(result)
+                break
+            except _Stop as stop:
+                report.stopped = (
+                    f"{stop}. The {report.translated} outputs written before are complete and recorded in the journal; "
+                    "free space (or make the folder writable) and rerun the same command to resume"
+                )
+                return
+            except Exception:  # one bad document must not stop the others: retry the group one by one
+                _retry_alone(translator, pending, finish, report, lines)
 
 
-def _output_path(outdir: Path, item: SourceDocument, output_format: str) -> Path:
+def _retry_alone(
+    translator: Translator,
+    pending: dict[str, tuple[SourceDocument, Path | None, str, Document, bool]],
+    finish: Callable[[DocumentResult], None],
+    report: RunReport,
+    lines: bool,
+) -> None:
+    """Translate each document of a group that failed on its own; the ones that fail again are reported."""
+    for doc_id in list(pending):
+        item, _, _, document, _ = pending[doc_id]
+        try:
+            for result in translator.translate_documents([(doc_id, document)], lines=lines):
+                finish(result)
+        except _Stop:
+            raise
+        except Exception as alone:  # noqa: BLE001 - reported by name, the run goes on
+            pending.pop(doc_id, None)
+            report.failed.append((doc_id, f"{item.source}: translation failed ({type(alone).__name__}: {alone})"))
+
+
+def _structure(item: SourceDocument, lines: bool) -> Document:
+    """The document's lines and segments: line by line (--lines), Markdown, or an article."""
+    if lines:
+        return lines_document(item.text)
+    return parse_markdown(item.text) if item.markup == "markdown" else parse_document(item.text)
+
+
+def _account(item: SourceDocument, document: Document, result: DocumentResult) -> str | None:
+    """What went missing between a document's segments and its translation, if anything: then the
+    document cannot be put together and is not written.  (An empty translation of a segment is
+    reported as a mismatch by :meth:`RunReport.add`, and the rest of the document written.)"""
+    sources = document.segments()
+    if len(result.segments) != len(sources):
+        return f"{len(sources)} segments in, {len(result.segments)} translations out"
+    if item.input_lines is not None:
+        out_lines = count_lines(document.assemble([s.target for s in result.segments]).encode("utf-8"))
+        if out_lines != item.input_lines:
+            return f"{item.input_lines} input lines, {out_lines} in the translation"
+    return None
+
+
+def _write(journal: Journal, target: Path, key: str, data: str | bytes) -> None:
+    journal.write(target, key, data)
+
+
+def _input_paths(inputs: Sequence[str | Path], lines: bool, exclude: Sequence[Path]) -> frozenset[str]:
+    """Real paths of every input file (an output must never replace one)."""
+    return frozenset(
+        os.path.realpath(entry.path)
+        for entry in input_files(inputs, lines=lines, exclude=exclude)
+        if isinstance(entry, InputFile) and entry.path is not None
+    )
+
+
+def _output_relpath(relpath: Path, *, output_format: str) -> Path:
+    """A document's output name: its own for text; with ``--jsonl`` etc. ``a.txt`` → ``a.jsonl`` but
+    ``a.md`` → ``a.md.jsonl``, so that two inputs never share an output."""
     suffix = OUTPUT_FORMATS[output_format][0]
-    return outdir / (item.output_relpath.with_suffix(suffix) if suffix else item.output_relpath)
+    if not suffix:
+        return relpath
+    stem = relpath.name[:-4] if relpath.name.lower().endswith(".txt") else relpath.name
+    return relpath.with_name(stem + suffix)
+
+
+class _Stop(Exception):
+    """A write failed in a way every later write would too (disk full, read-only file system)."""
+
+
+_FATAL_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG})
+
+
+def _in_format(item: SourceDocument, result: DocumentResult, lines: bool, report: RunReport) -> str | bytes:
+    """The translation written back in the input's format; what could not be carried over is reported."""
+    assert item.layout is not None
+    rendered = item.layout.render(result, lines=lines)
+    report.warnings.extend((result.doc_id, note) for note in rendered.notes)
+    for segment in result.segments:
+        for number, term in enumerate(segment.terms):
+            if (where := rendered.term_locations.get((segment.index, number))) is not None:
+                report.locations[(result.doc_id, segment.index, term.source)] = where
+    return rendered.data
 
 
 def _text(result: DocumentResult) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from datetime import date
 from importlib import resources
@@ -21,6 +22,7 @@ from typing import Sequence
 
 from .memory import FUZZY_THRESHOLD
 from .settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
+from glossary.entry import RENDERING_POLICIES
 
 OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
 XML_FORMATS = ("xliff", "xliff12", "tmx")
@@ -36,6 +38,8 @@ examples:
   vi2en translate docs.jsonl --jsonl -o out/              # {"id":..., "text":...} in, segment records out
   vi2en translate corpus/articles -o xlf/ --format xliff  # XLIFF 2.1 for post-editing (xliff12: XLIFF 1.2)
   vi2en translate a.txt --tm approved.tmx --tm old.tsv    # reuse approved translations, offer fuzzy matches
+  vi2en translate release.docx page.html -o out/          # Word and HTML in, the same format out
+  vi2en translate saved-page.html --extract -o out/       # only the page's article, as Markdown
   vi2en translate a.txt --glossary builtin --glossary my-terms.tsv --acronyms first-expand
   vi2en translate a.txt --model /models/opus-mt-vi-en     # a local copy of a model (or set VI2EN_MODEL)
 
@@ -83,7 +87,7 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=TRANSLATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files (.txt, .md, .jsonl), folders of them, or - for stdin")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files (.txt, .md, .jsonl, .docx, .html), folders of them, or - for stdin")
     p.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write translations here, mirroring input names (default: stdout)")
     p.add_argument("--model", help=f"Hugging Face model id or local directory (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
     p.add_argument(
@@ -92,12 +96,21 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--glossary-mode", choices=GLOSSARY_MODES, default="hard",
                    help="hard: every term guaranteed (default); soft: preferred, never fails; off: no glossary")
+    p.add_argument("--renderings", choices=RENDERING_POLICIES, default="approved",
+                   help="approved: each term's approved rendering or a grammatical form of it (default); "
+                   "any: the glossary's alternatives may be produced too")
     p.add_argument("--glossary-date", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="use only names valid on this date (e.g. the article's date; names changed in 2025)")
+                   help="render every document with the names valid on this date (default: each article's own date, "
+                   "from its ' date 2021-11' header or a date line, else today; names changed in 2025)")
+    p.add_argument("--explain", action="store_true",
+                   help="also run the unconstrained search, so each term record (--format jsonl) says whether the "
+                   "glossary changed the output there (about twice the time for segments with terms)")
     p.add_argument("--acronyms", choices=ACRONYM_MODES, default="keep",
                    help="first-expand: 'Full Name (ACR)' at the first mention of an acronym, 'ACR' afterwards")
     p.add_argument("--beams", type=positive_int, default=4, help="beam size (default: 4)")
     p.add_argument("--lines", action="store_true", help="every input line is one segment; output has exactly one line per input line")
+    p.add_argument("--extract", action="store_true",
+                   help="from .html pages, only the main article (title, date, author, text) as Markdown (needs vi2en[extract])")
     p.add_argument("--format", choices=OUTPUT_FORMAT_NAMES, default="text",
                    help="text (default); jsonl: segment records; xliff: XLIFF 2.1, xliff12: XLIFF 1.2 (for post-editing "
                    "in a CAT tool, then 'vi2en import'); tmx: TMX 1.4b source/target pairs")
@@ -112,6 +125,8 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all available cores)")
     p.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included (default: 6000)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite outputs in OUTDIR that were changed since vi2en wrote them (by default they are kept)")
     p.set_defaults(func=run_translate)
 
 
@@ -128,6 +143,12 @@ def run_translate(args: argparse.Namespace) -> int:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
+    if args.output is not None:  # before any work: the output folder must be usable and touch no input
+        from .batch import check_output_folder
+
+        if (refused := check_output_folder(args.inputs, args.output, lines=args.lines, output_format=args.format)):
+            print(f"vi2en: {refused}", file=sys.stderr)
+            return EXIT_USAGE
     if args.format in XML_FORMATS and args.output is None and not _single_document(args.inputs):
         print(f"vi2en: --format {args.format} writes one file per document: give -o OUTDIR for several documents", file=sys.stderr)
         return EXIT_USAGE
@@ -143,7 +164,9 @@ def run_translate(args: argparse.Namespace) -> int:
             model,
             glossary=glossary_files,
             glossary_mode=args.glossary_mode,
+            renderings=args.renderings,
             glossary_date=args.glossary_date,
+            explain=args.explain,
             acronyms=args.acronyms,
             precision=args.precision,
             threads=args.threads,
@@ -159,12 +182,17 @@ def run_translate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for warning in translator.glossary.warnings if translator.glossary is not None else ():
         print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
+    from .model import model_files_fingerprint
+
     options = {
         "model": model,
+        "model_files": model_files_fingerprint(model),
         "glossary": [str(p) for p in glossary_files],
         "glossary_sha256": [_file_hash(p) for p in glossary_files],
         "glossary_mode": args.glossary_mode,
+        "renderings": args.renderings,
         "glossary_date": args.glossary_date,
+        "explain": args.explain,
         "acronyms": args.acronyms,
         "beams": args.beams,
         "precision": args.precision,
@@ -172,7 +200,8 @@ def run_translate(args: argparse.Namespace) -> int:
         "tm_threshold": args.tm_threshold,
     }
     try:
-        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet)
+        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet, extract=args.extract,
+                           force=args.force)
     except KeyboardInterrupt:
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -224,7 +253,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    previous = _sigterm_as_interrupt()
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("vi2en: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        print("vi2en: the output was closed before everything was written (broken pipe)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _sigterm_as_interrupt() -> object | None:
+    """Make SIGTERM (``kill``, a service manager stopping the job) end the command the way Ctrl-C does:
+    finished outputs kept, the temporary file of the one being written removed, exit 130.
+    Returns the previous handler (None when signals cannot be set here: not the main thread)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:
+        return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of a closed pipe stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -1,11 +1,18 @@
 """Reading the documents to translate, refusing bad input loudly and precisely.
 
 Input comes from scrapers, word processors and other people's scripts: files in
-the legacy Vietnamese Windows code page, HTML pasted into .txt files, decomposed
-Unicode from macOS, Windows line endings, stray binaries in a folder.  Each of these
-either gets repaired with a warning (so the user knows the text was touched) or
-reported as an `InputProblem` naming the file (and line) with what to do about
-it — never silently skipped, never crashing the run for the other documents.
+the legacy Vietnamese Windows code page, HTML saved as .txt, decomposed Unicode
+from macOS, Windows line endings, stray binaries in a folder, symbolic links, the
+same file given twice.  Each of these either gets repaired with a warning (so the
+user knows the text was touched) or reported as an `InputProblem` naming the file
+by the path it was given as — never silently skipped, never crashing the run for
+the other documents.
+
+Markup is recognised by parsing, never by guessing from a tag somewhere in the
+text: a .txt file is HTML only when the whole file is an HTML document (it starts
+with ``<!doctype html>`` or ``<html>``), and then lxml turns it into text; prose
+that merely mentions ``<script>`` or ``<div>`` keeps every character.  In
+``--lines`` mode nothing is interpreted at all: one input line is one segment.
 """
 
 from __future__ import annotations
@@ -19,35 +26,36 @@ import shlex
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Literal, Sequence
 
-__all__ = ["InputError", "InputProblem", "SourceDocument", "decode_text", "read_documents"]
+from .formats import FORMAT_SUFFIXES, FormatError, Layout, read_format
+
+__all__ = [
+    "InputError", "InputProblem", "InputWarning", "SourceDocument", "decode_text", "input_files", "read_documents",
+]
 
 TEXT_SUFFIXES = (".txt", ".md")
 #: Share of control characters above which a text is taken for binary data.
 BINARY_CONTROL_SHARE = 0.05
 #: Output file names are cut to this many UTF-8 bytes (file systems allow 255).
 MAX_NAME_BYTES = 200
+#: A folder holding this file is a vi2en output folder, never an input (see translate.journal).
+JOURNAL_NAME = ".vi2en-journal.jsonl"
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
-_HTML_TAG_RE = re.compile(
-    r"<(?:!doctype|html|head|body|p|div|br|span|a|b|i|em|strong|h[1-6]|ul|ol|li|table|tr|td|th|"
-    r"article|section|header|footer|main|nav|figure|figcaption|blockquote|img|script|style|meta|title)"
-    r"\b[^>]*>",
-    re.IGNORECASE,
-)
 _HTML_ENTITY_RE = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,30}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+#: The start of a whole HTML document: optional comments, then a doctype or the <html> element.
+_HTML_DOCUMENT_RE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html\b|html\b)", re.IGNORECASE | re.DOTALL)
 #: Elements that start a new line (a new paragraph for the _PARAGRAPH_TAGS).
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table td th title tr ul".split()
 )
 _PARAGRAPH_TAGS = frozenset("article blockquote div figure h1 h2 h3 h4 h5 h6 p section table ul ol".split())
-_BLOCK_TAG_RE = re.compile(rf"<(?:{'|'.join(sorted(_BLOCK_TAGS - {'br'}))})\b", re.IGNORECASE)
 #: Elements whose content is not article text.
 _SKIPPED_TAGS = frozenset({"head", "script", "style", "noscript", "template", "svg"})
+Markup = Literal["text", "markdown", "lines"]
 
 
 class InputError(Exception):
@@ -57,12 +65,22 @@ class InputError(Exception):
 @dataclass(frozen=True)
 class SourceDocument:
     """A readable document: its id in reports, its (cleaned) text and where its
-    translation is written, relative to the output folder."""
+    translation is written, relative to the output folder.
+
+    ``source`` is where it came from as the user gave it (a path, ``path:line`` of a JSONL
+    file, ``-``), for messages; ``markup`` says how its structure is parsed; ``input_lines``
+    is, in ``--lines`` mode, the number of lines of the raw input (what the output must have).
+    ``layout`` (a .docx or .html file, ``translate.formats``) writes the translation back in its format.
+    """
 
     doc_id: str
     text: str
     output_relpath: Path
     warnings: list[str] = field(default_factory=list)
+    source: str = field(default="", compare=False)
+    markup: Markup = field(default="text", compare=False)
+    input_lines: int | None = field(default=None, compare=False)
+    layout: Layout | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -73,73 +91,95 @@ class InputProblem:
     message: str
 
 
+@dataclass(frozen=True)
+class InputWarning:
+    """Something about the inputs the user must know that is not a document: a folder not read
+    (a symbolic-link loop, another vi2en output folder), a file given twice."""
+
+    doc_id: str
+    message: str
+
+
 def _binary_error(name: str, detail: str) -> InputError:
     return InputError(f"{name}: this looks like a binary file ({detail}), not text; expected UTF-8 .txt/.md")
 
 
-class _HtmlToText(HTMLParser):
-    """Collects the visible text of an HTML page, one block element per line.
+def is_html_document(text: str) -> bool:
+    """Whether ``text`` is a whole HTML document (doctype or ``<html>`` first), not prose with a tag in it."""
+    return _HTML_DOCUMENT_RE.match(text) is not None
 
-    Block boundaries only request a line break (or a paragraph break); adjacent
-    requests merge, so "</li><li>" or "</p><p>" never produce extra blank lines.
-    When the markup has no block elements at all (text with a few <b> or <br>), the
-    original line breaks are the only structure there is, so they are kept.
+
+def html_to_text(text: str) -> str:
+    """The visible text of an HTML document (parsed by lxml), one block element per line.
+
+    Block boundaries only request a line break (or a paragraph break); adjacent requests merge,
+    so "</li><li>" or "</p><p>" never produce extra blank lines.  When the page has no block
+    elements at all (text with a few <b> or <br>), its line breaks are the only structure there
+    is, so they are kept.  Lines are stripped and runs of blank lines reduced to one.
     """
+    from lxml import etree
+    from lxml import html as lxml_html
 
-    def __init__(self, keep_newlines: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self._keep_newlines = keep_newlines
-        self._skip_depth = 0
-        self._pending_breaks = 0
-        self._parts: list[str] = []
+    root = lxml_html.document_fromstring(text)
+    keep_newlines = not any(
+        isinstance(el.tag, str) and el.tag in _BLOCK_TAGS - {"br"} for el in root.iter() if el is not root
+    )
+    parts: list[str] = []
+    pending = 0
 
-    def _request_break(self, tag: str) -> None:
-        self._pending_breaks = max(self._pending_breaks, 2 if tag in _PARAGRAPH_TAGS else 1)
+    def request_break(tag: str) -> None:
+        nonlocal pending
+        pending = max(pending, 2 if tag in _PARAGRAPH_TAGS else 1)
 
-    def _emit(self, text: str) -> None:
-        if self._pending_breaks:
-            self._parts.append("\n" * self._pending_breaks)
-            self._pending_breaks = 0
-        self._parts.append(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth += 1
-        elif tag in _BLOCK_TAGS:
-            self._request_break(tag)
-            if tag == "li":
-                self._emit("- ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skip_depth = max(0, self._skip_depth - 1)
-        elif tag in _BLOCK_TAGS:
-            self._request_break(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
+    def emit(data: str | None) -> None:
+        nonlocal pending
+        if not data:
             return
-        text = data if self._keep_newlines else re.sub(r"\s+", " ", data)
-        if text.strip():
-            self._emit(text)
+        data = data if keep_newlines else re.sub(r"\s+", " ", data)
+        if data.strip() and pending:
+            parts.append("\n" * pending)
+            pending = 0
+        parts.append(data)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else None  # comments, processing instructions
+        if event == "start":
+            if tag is None or tag in _SKIPPED_TAGS:
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK_TAGS:
+                request_break(tag)
+                if tag == "li":
+                    emit("- ")
+            emit(element.text)
         else:
-            self._parts.append(text)
-
-    def text(self) -> str:
-        """The collected text: lines stripped, runs of blank lines reduced to one."""
-        cleaned = [" ".join(line.split()) for line in "".join(self._parts).split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(cleaned)).strip("\n")
-
-
-def _html_to_text(text: str) -> str:
-    parser = _HtmlToText(keep_newlines=_BLOCK_TAG_RE.search(text) is None)
-    parser.feed(text)
-    parser.close()
-    return parser.text()
+            if tag is not None and tag in _BLOCK_TAGS:
+                request_break(tag)
+            if element is not root:
+                emit(element.tail)
+    cleaned = [" ".join(line.split()) for line in "".join(parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(cleaned)).strip("\n")
 
 
-def _clean_text(text: str, name: str) -> tuple[str, list[str]]:
-    """Repair what can be repaired in decoded text (warning about it), refuse the rest."""
+def _decode_entities(text: str) -> str:
+    """Decode character entities, except those that would add a line break or a control character."""
+
+    def replace(match: re.Match[str]) -> str:
+        decoded = html.unescape(match[0])
+        changes_structure = any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c == "\x85" for c in decoded)
+        return match[0] if changes_structure else decoded
+
+    return _HTML_ENTITY_RE.sub(replace, text)
+
+
+def _clean_text(text: str, name: str, *, lines: bool = False) -> tuple[str, list[str]]:
+    """Repair what can be repaired in decoded text (warning about it), refuse the rest.
+
+    With ``lines`` (line-aligned data), only repairs that cannot change a line are made: stray
+    control characters are removed and Unicode normalised; line endings, HTML and entities are
+    left as they are.
+    """
     warnings: list[str] = []
     controls = [c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
     if "\0" in text or len(controls) > BINARY_CONTROL_SHARE * len(text):
@@ -147,32 +187,34 @@ def _clean_text(text: str, name: str) -> tuple[str, list[str]]:
     if controls:
         text = "".join(c for c in text if c in _ALLOWED_CONTROLS or unicodedata.category(c) != "Cc")
         warnings.append(f"{len(controls)} control character(s) removed")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        warnings.append("Windows line endings (CRLF) normalised to \\n")
-    if _HTML_TAG_RE.search(text):
-        text = _html_to_text(text)
-        warnings.append("HTML markup removed")
-    elif _HTML_ENTITY_RE.search(text):
-        text = html.unescape(text)
-        warnings.append("HTML entities (such as &amp;) decoded")
+    if not lines:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            warnings.append("Windows line endings (CRLF) normalised to \\n")
+        if is_html_document(text):
+            text = html_to_text(text)
+            warnings.append("HTML markup removed")
+        elif _HTML_ENTITY_RE.search(text) and (decoded := _decode_entities(text)) != text:
+            text = decoded
+            warnings.append("HTML entities (such as &amp;) decoded")
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
         warnings.append("Unicode was decomposed (NFD) or mixed; normalised to NFC")
-    if not text.strip():
+    if not text.strip() and not lines:
         raise InputError(f"{name}: no text to translate (the document is empty or only whitespace/markup)")
     return text, warnings
 
 
-def decode_text(raw: bytes, name: str) -> tuple[str, list[str]]:
-    """Decode a file's bytes into clean NFC text with \\n line endings.
+def decode_text(raw: bytes, name: str, *, lines: bool = False) -> tuple[str, list[str]]:
+    """Decode a file's bytes into clean NFC text (with \\n line endings unless ``lines``).
 
     Returns the text and warnings about every repair made (HTML removed, NFC,
     line endings, stray control characters).  Raises InputError for an empty file,
     a binary file or bytes that are not UTF-8; the message gives the byte offset and
     the command that converts the usual culprit, the Vietnamese Windows code page.
+    In ``lines`` mode a file of blank lines is accepted (its translation is as many blank lines).
     """
-    if not raw.strip():
+    if not raw or (not raw.strip() and not lines):
         raise InputError(f"{name}: the file is empty" + (" (only whitespace)" if raw else ""))
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{name}: the file is UTF-16; convert it with: iconv -f utf-16 -t utf-8 {shlex.quote(name)}")
@@ -192,7 +234,12 @@ def decode_text(raw: bytes, name: str) -> tuple[str, list[str]]:
             f"(line {line}). Vietnamese text saved in the Windows "
             f"code page (windows-1258) can be converted with: iconv -f cp1258 -t utf-8 {shlex.quote(name)}"
         ) from None
-    return _clean_text(text, name)
+    return _clean_text(text, name, lines=lines)
+
+
+def count_lines(raw: bytes) -> int:
+    """Lines of a file as line-aligned tools count them: \\n ends a line; a last line may lack it."""
+    return raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
 
 
 def _output_name(doc_id: str) -> Path:
@@ -202,36 +249,98 @@ def _output_name(doc_id: str) -> Path:
     return Path(f"{name}.txt")
 
 
-def _read_file(path: Path, doc_id: str, output_relpath: Path) -> SourceDocument | InputProblem:
+@dataclass(frozen=True)
+class InputFile:
+    """One file to read (``path`` None: standard input), found before anything is read."""
+
+    path: Path | None
+    doc_id: str
+    output_relpath: Path
+    source: str
+    jsonl: bool = False
+
+
+def _markup(path: Path | None, lines: bool) -> Markup:
+    if lines:
+        return "lines"
+    return "markdown" if path is not None and path.suffix.lower() == ".md" else "text"
+
+
+def _read_file(item: InputFile, lines: bool, extract: bool = False) -> SourceDocument | InputProblem:
+    assert item.path is not None
     try:
-        text, warnings = decode_text(path.read_bytes(), str(path))
+        raw = item.path.read_bytes()
     except OSError as error:
-        return InputProblem(doc_id, f"{path}: cannot read: {error.strerror}")
+        return InputProblem(item.doc_id, f"{item.source}: cannot read: {error.strerror}")
+    if item.path.suffix.lower() in FORMAT_SUFFIXES:
+        try:
+            layout = read_format(item.path, raw, extract=extract)
+        except FormatError as error:
+            return InputProblem(item.doc_id, str(error))
+        return SourceDocument(
+            item.doc_id, layout.text, item.output_relpath.with_suffix(layout.output_suffix), layout.warnings,
+            source=item.source, markup="lines" if lines else "text", layout=layout,
+        )
+    return _decode_document(raw, item, lines)
+
+
+def _decode_document(raw: bytes, item: InputFile, lines: bool) -> SourceDocument | InputProblem:
+    try:
+        text, warnings = decode_text(raw, item.source, lines=lines)
     except InputError as error:
-        return InputProblem(doc_id, str(error))
-    return SourceDocument(doc_id, text, output_relpath, warnings)
+        return InputProblem(item.doc_id, str(error))
+    return SourceDocument(
+        item.doc_id, text, item.output_relpath, warnings, source=item.source, markup=_markup(item.path, lines),
+        input_lines=count_lines(raw.removeprefix(codecs.BOM_UTF8)) if lines else None,
+    )
 
 
-def _read_folder(root: Path) -> Iterator[SourceDocument | InputProblem]:
+def _folder_files(
+    root: Path, exclude: frozenset[str]
+) -> Iterator[InputFile | InputProblem | InputWarning]:
     """Every .txt/.md below root, sorted by relative path; hidden entries skipped.
 
-    Only paths are collected up front; the files are read one at a time.
+    Symbolic links to folders are followed; one that leads back to a folder already read (a
+    loop, or a second way to the same folder) is reported and not read again.  Folders in
+    ``exclude`` (real paths: the run's own output folder) and other vi2en output folders (they
+    hold a journal) are not inputs.  Only paths are collected here; files are read later, one
+    at a time.
     """
     found: list[Path] = []
-    unreadable: list[OSError] = []
-    for folder, subfolders, files in os.walk(root, onerror=unreadable.append):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+    notes: list[InputProblem | InputWarning] = []
+    seen = {os.path.realpath(root)}
+
+    def unreadable(error: OSError) -> None:
+        notes.append(InputProblem(str(error.filename), f"{error.filename}: cannot read folder: {error.strerror}"))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable, followlinks=True):
+        kept = []
+        for name in sorted(subfolders):
+            path = Path(folder, name)
+            real = os.path.realpath(path)
+            if name.startswith(".") or real in exclude:
+                continue
+            if (path / JOURNAL_NAME).exists():
+                notes.append(InputWarning(str(path), f"{path}: a vi2en output folder (it holds {JOURNAL_NAME}); not read as input"))
+                continue
+            if real in seen:
+                notes.append(InputWarning(
+                    str(path), f"{path}: a symbolic link to {real}, a folder already read (a loop or a second way to it); not read again"
+                ))
+                continue
+            seen.add(real)
+            kept.append(name)
+        subfolders[:] = kept
         found.extend(
             Path(folder, name).relative_to(root)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES
+            if not name.startswith(".") and Path(name).suffix.lower() in (*TEXT_SUFFIXES, *FORMAT_SUFFIXES)
         )
-    for error in unreadable:
-        yield InputProblem(str(error.filename), f"{error.filename}: cannot read folder: {error.strerror}")
-    if not found and not unreadable:
+    yield from notes
+    if not found and not any(isinstance(note, InputProblem) for note in notes):
         yield InputProblem(str(root), f"{root}: no .txt or .md files in this folder (other files are ignored)")
     for relpath in sorted(found):  # paths compare part by part: a folder's files stay together
-        yield _read_file(root / relpath, relpath.as_posix(), relpath)
+        yield InputFile(root / relpath, relpath.as_posix(), relpath, str(root / relpath))
 
 
 def _parse_jsonl_line(raw_line: bytes, where: str) -> tuple[str, str]:
@@ -257,7 +366,7 @@ def _parse_jsonl_line(raw_line: bytes, where: str) -> tuple[str, str]:
     return doc_id, text
 
 
-def _read_jsonl(path: Path) -> Iterator[SourceDocument | InputProblem]:
+def _read_jsonl(path: Path, lines: bool) -> Iterator[SourceDocument | InputProblem]:
     """One document per line, streamed; bad lines and repeated ids become problems."""
     first_line: dict[str, int] = {}
     try:
@@ -284,71 +393,118 @@ def _read_jsonl(path: Path) -> Iterator[SourceDocument | InputProblem]:
                 continue
             first_line[doc_id] = number
             try:
-                cleaned, warnings = _clean_text(text, f"{where} (id {doc_id!r})")
+                cleaned, warnings = _clean_text(text, f"{where} (id {doc_id!r})", lines=lines)
             except InputError as error:
                 yield InputProblem(doc_id, str(error))
                 continue
-            yield SourceDocument(doc_id, cleaned, _output_name(doc_id), warnings)
+            yield SourceDocument(
+                doc_id, cleaned, _output_name(doc_id), warnings, source=where, markup="lines" if lines else "text",
+                input_lines=count_lines(text.encode("utf-8")) if lines else None,
+            )
     if not first_line:
         yield InputProblem(str(path), f"{path}: no usable records in this JSONL file")
 
 
-def _read_input(item: str | Path) -> Iterator[SourceDocument | InputProblem]:
-    if str(item) == "-":
-        try:
-            text, warnings = decode_text(sys.stdin.buffer.read(), "stdin")
-        except InputError as error:
-            yield InputProblem("stdin", str(error))
+def input_files(
+    inputs: Sequence[str | Path], *, lines: bool = False, exclude: Sequence[Path] = ()
+) -> Iterator[InputFile | InputProblem | InputWarning]:
+    """The files the inputs name, in order, without reading them: explicit files, the .txt/.md
+    files of folders (recursively), JSONL files, ``-`` for stdin.
+
+    With ``lines`` an explicitly named file may have any suffix (test sets: ``test.vi``).  A file
+    reached twice (given twice, or through a folder and by name) is read once, with a warning
+    naming both paths.  ``exclude``: folders that are not inputs (the output folder).
+    """
+    excluded = frozenset(os.path.realpath(path) for path in exclude)
+    first_path: dict[str, str] = {}
+    for item in inputs:
+        if str(item) == "-":
+            yield InputFile(None, "stdin", Path("stdin.txt"), "-")
+            continue
+        path = Path(item)
+        suffix = path.suffix.lower()
+        if path.is_dir():
+            found: Iterator[InputFile | InputProblem | InputWarning] = _folder_files(path, excluded)
+        elif not path.exists():
+            found = iter([InputProblem(str(path), f"{path}: no such file or folder")])
+        elif suffix == ".jsonl":
+            found = iter([InputFile(path, str(path), Path(path.name), str(path), jsonl=True)])
+        elif suffix in TEXT_SUFFIXES or suffix in FORMAT_SUFFIXES or lines:
+            found = iter([InputFile(path, path.name, Path(path.name), str(path))])
         else:
-            yield SourceDocument("stdin", text, Path("stdin.txt"), warnings)
-        return
-    path = Path(item)
-    suffix = path.suffix.lower()
-    if path.is_dir():
-        yield from _read_folder(path)
-    elif not path.exists():
-        yield InputProblem(str(path), f"{path}: no such file or folder")
-    elif suffix == ".jsonl":
-        yield from _read_jsonl(path)
-    elif suffix in TEXT_SUFFIXES:
-        yield _read_file(path, path.name, Path(path.name))
+            found = iter([InputProblem(
+                str(path), f"{path}: unsupported input type {suffix or '(no extension)'}; expected .txt, .md, "
+                ".jsonl, a folder, or - for standard input (with --lines, a file of any name)"
+            )])
+        for entry in found:
+            if isinstance(entry, InputFile) and entry.path is not None:
+                real = os.path.realpath(entry.path)
+                if real in first_path:
+                    yield InputWarning(
+                        entry.doc_id, f"{entry.source}: the same file as {first_path[real]}, given twice; read once"
+                    )
+                    continue
+                first_path[real] = entry.source
+            yield entry
+
+
+def _read(item: InputFile, lines: bool, extract: bool = False) -> Iterator[SourceDocument | InputProblem]:
+    if item.jsonl:
+        assert item.path is not None
+        yield from _read_jsonl(item.path, lines)
+    elif item.path is None:
+        yield _decode_document(sys.stdin.buffer.read(), item, lines)
     else:
-        yield InputProblem(
-            str(path), f"{path}: unsupported input type {suffix or '(no extension)'}; expected .txt, .md, "
-            ".jsonl, a folder, or - for standard input"
-        )
+        yield _read_file(item, lines, extract)
 
 
-def _register(document: SourceDocument, outputs: dict[str, str], ids: set[str]) -> InputProblem | None:
+def _register(
+    document: SourceDocument, output: Path, outputs: dict[str, SourceDocument], ids: set[str]
+) -> InputProblem | None:
     """Record a document's output and id, or say why it clashes with an earlier one."""
-    output = document.output_relpath.as_posix().casefold()
-    if output in outputs:
+    key = output.as_posix().casefold()
+    if key in outputs:
+        other = outputs[key]
         return InputProblem(
             document.doc_id,
-            f"{document.doc_id}: its output {document.output_relpath} would overwrite that of "
-            f"{outputs[output]}; rename one of them",
+            f"{document.source or document.doc_id}: its output {output.as_posix()} would overwrite that of "
+            f"{other.doc_id} ({other.source or other.doc_id}); rename one of them",
         )
     if document.doc_id in ids:
         return InputProblem(
-            document.doc_id, f"{document.doc_id}: an earlier input has the same id; reports could not tell them apart"
+            document.doc_id,
+            f"{document.source or document.doc_id}: an earlier input has the same id {document.doc_id!r}; "
+            "reports could not tell them apart",
         )
-    outputs[output] = document.doc_id
+    outputs[key] = document
     ids.add(document.doc_id)
     return None
 
 
-def read_documents(inputs: Sequence[str | Path]) -> Iterator[SourceDocument | InputProblem]:
+def read_documents(
+    inputs: Sequence[str | Path],
+    *,
+    lines: bool = False,
+    exclude: Sequence[Path] = (),
+    output_name: Callable[[Path], Path] = lambda relpath: relpath,
+    extract: bool = False,
+) -> Iterator[SourceDocument | InputProblem | InputWarning]:
     """Documents from files, folders, JSONL files and stdin ("-"), lazily, in order.
 
     Two documents that would be written to the same output file (the same name in
     two inputs, or two JSONL ids that sanitise alike; compared case-insensitively
-    for macOS/Windows file systems) would overwrite each other, and two with the same
-    id would be confused in reports, so the later one is reported as a problem.
+    for macOS/Windows file systems; ``output_name`` maps a document's relative path to its
+    output's, e.g. for ``--jsonl``) would overwrite each other, and two with the same
+    id would be confused in reports, so the later one is reported as a problem, naming both.
+    ``extract``: from a web page, only its main article (``translate.formats.extract``).
     """
-    outputs: dict[str, str] = {}
+    outputs: dict[str, SourceDocument] = {}
     ids: set[str] = set()
-    for item in inputs:
-        for result in _read_input(item):
+    for entry in input_files(inputs, lines=lines, exclude=exclude):
+        if not isinstance(entry, InputFile):
+            yield entry
+            continue
+        for result in _read(entry, lines, extract):
             if isinstance(result, SourceDocument):
-                result = _register(result, outputs, ids) or result
+                result = _register(result, output_name(result.output_relpath), outputs, ids) or result
             yield result
