@@ -1,4 +1,4 @@
-"""`vi2en glossary ...`: check, lookup, suggest and convert glossary files.
+"""`vi2en glossary ...`: check, lookup, scan, suggest and convert glossary files.
 
 The lead's CLI calls `register(subparsers)`; each handler takes the parsed arguments and
 returns the exit code: 0 ok, 1 problems found (or nothing found), 2 bad input.
@@ -39,6 +39,8 @@ examples:
   vi2en glossary lookup "Ministry of Planning" --at 2024-01-01
                                                      only names valid on that date
   vi2en glossary lookup "cong thuong" --json         for scripts
+  vi2en glossary scan corpus/articles/2021-11-apec-amm32.txt
+                                                     the entries a translation will use, and where
   vi2en glossary suggest article1.txt article2.txt -o candidates.tsv
                                                      mine new entries for review
   vi2en glossary convert glossary/data/intl.tsv intl.tbx
@@ -83,6 +85,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lookup.add_argument("--limit", type=_at_least_one, default=10, help="most results shown (default 10)")
     lookup.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     lookup.set_defaults(func=with_glossary(run_lookup))
+
+    scan = commands.add_parser(
+        "scan",
+        help="list the entries that fire in articles, before translating",
+        description="List every glossary term a translation of the articles will require: where it stands "
+        "(file:line:column), the entry's file:line, type, validity and approved rendering. Articles are read "
+        "as 'vi2en translate' reads them, with the names valid on each article's own date.",
+    )
+    scan.add_argument("articles", nargs="+", type=Path, help="UTF-8 article files (.txt, .md)")
+    _add_glossary_option(scan)
+    scan.add_argument("--at", type=_iso_date, metavar="YYYY-MM-DD",
+                      help="use the names valid on this date instead of each article's own date")
+    scan.add_argument("--json", action="store_true", help="print JSON lines instead of text")
+    scan.set_defaults(func=with_glossary(run_scan))
 
     mine = commands.add_parser(
         "suggest", help="propose new entries from Vietnamese articles",
@@ -143,11 +159,55 @@ def run_lookup(args: argparse.Namespace, glossary: Glossary) -> int:
         print(json.dumps([_hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
     elif hits:
         print("\n\n".join(_hit_text(hit) for hit in hits))
+    if not hits and args.at:
+        # A name not in use on that date: say what it was and what replaced it, not just "no entry".
+        others = glossary.search(query, limit=args.limit)
+        for hit in others:
+            print(f"{_hit_text(hit)}\n  not valid on {args.at}" + "".join(
+                f"\n  on {args.at}: {s.vi}  →  {s.approved}" for s in successors(hit.entry, glossary, args.at)))
+        if others:
+            return 0
     if not hits:
-        elsewhere = len(glossary.search(query, limit=args.limit)) if args.at else 0
-        hint = f"; {elsewhere} at other dates (drop --at to see them)" if elsewhere else ""
-        print(f"no entry matches {query!r}{' on ' + str(args.at) if args.at else ''}{hint}", file=sys.stderr)
+        print(f"no entry matches {query!r}{' on ' + str(args.at) if args.at else ''}", file=sys.stderr)
     return 0 if hits else 1
+
+
+def successors(entry: Entry, glossary: Glossary, day: date) -> list[Entry]:
+    """Entries valid on `day` that took over from `entry`: the same Vietnamese name with another
+    rendering, or an entry whose approved rendering the expired entry's note names ("merged into the
+    Ministry of Finance")."""
+    return [
+        other for other in glossary.entries
+        if other is not entry and other.is_valid_at(day) and other.approved
+        and (other.vi == entry.vi or f" {other.approved}" in f" {entry.note}")
+    ]
+
+
+def run_scan(args: argparse.Namespace, glossary: Glossary) -> int:
+    """Print the firing entries of each article; 2 if an article cannot be read."""
+    from translate.scan import scan_article  # the translation's own reading of an article
+
+    for path in args.articles:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            print(f"vi2en: cannot read {path}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+            return 2
+        day, firings = scan_article(text, glossary.entries, day=args.at)
+        if not args.json:
+            print(f"# {path}: {len(firings)} terms, names of {day or 'today'}")
+        for f in firings:
+            entry = f.entry
+            if args.json:
+                print(json.dumps({
+                    "article": str(path), "line": f.line, "column": f.column, "text": f.text, "vi": entry.vi,
+                    "approved": f.renderings[0], "renderings": list(f.renderings), "type": entry.type.value,
+                    "valid": _validity(entry), "entry": f.origin,
+                }, ensure_ascii=False))
+            else:
+                print(f"{path}:{f.line}:{f.column}: {f.text} → {f.renderings[0]}   "
+                      f"[{entry.type.value}; valid {_validity(entry)}; {f.origin}]")
+    return 0
 
 
 def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:

@@ -97,7 +97,10 @@ class Entry:
         """Grammatical forms of the approved rendering: listed ones, then those derived by rule."""
         if not self.approved:
             return ()
-        return _unique((*self.en_forms, *derived_forms(self.approved, self.type)), exclude=(self.approved,))
+        # A deprecated rendering vetoes a derived form: the data can always overrule the rule.
+        return _unique(
+            (*self.en_forms, *derived_forms(self.approved, self.type)), exclude=(self.approved, *self.en_deprecated)
+        )
 
     @property
     def renderings(self) -> tuple[str, ...]:
@@ -149,17 +152,22 @@ def plural(phrase: str) -> str:
     """The plural of an English title: the head noun takes the plural.
 
     The head is the word before the first preposition ("Ministers of Foreign Affairs",
-    "Ministers for Trade"), before a hyphen in "X-General" ("Secretaries-General"), else the
-    last word ("Deputy Prime Ministers"). Returns "" where no safe rule applies (a head that is
-    not a plain word).
+    "Ministers for Trade"), before a postpositive "General" ("Directors General",
+    "Secretaries-General"), else the last word ("Deputy Prime Ministers"). Returns "" where no
+    safe rule applies: a head that is not a plain word, one that is already plural
+    ("Economic Ministers"), or a title listing several roles ("Minister, Chairman of ...").
     """
+    if "," in phrase:
+        return ""
     words = phrase.split(" ")
     head = next((i - 1 for i, word in enumerate(words) if i and word in _PREPOSITIONS), len(words) - 1)
+    if head == len(words) - 1 and head > 0 and words[head] == "General":
+        head -= 1
     word = words[head]
     stem, suffix = word, ""
     if word.endswith("-General"):
         stem, suffix = word[: -len("-General")], "-General"
-    if not stem.isalpha():
+    if not stem.isalpha() or (stem.endswith("s") and not stem.endswith(("ss", "us", "is"))):
         return ""
     if stem in _IRREGULAR_PLURALS or stem.endswith("man"):
         stem = _IRREGULAR_PLURALS.get(stem, stem[:-3] + "men")
@@ -176,13 +184,14 @@ def plural(phrase: str) -> str:
 def derived_forms(approved: str, kind: EntryType) -> tuple[str, ...]:
     """Forms safe to derive by rule, so the data need not list them.
 
-    A title's or a document's plural ("Ministers" for "Bộ trưởng" in "các Bộ trưởng", "investment
-    registration certificates"): Vietnamese marks no plural on them. Possessives need no form:
+    A title's or a generic document's plural ("Ministers" for "Bộ trưởng" in "các Bộ trưởng",
+    "investment registration certificates"): Vietnamese marks no plural on them. A named document
+    ("Global Gateway") is one thing and gets none. Possessives need no form:
     "Viet Nam's" contains "Viet Nam" as a whole word; the capital at a sentence start is the
     constraint layer's rule. Everything else (adjectives such as "Vietnamese", lower-case uses)
     is listed in `en_forms`.
     """
-    if kind in (EntryType.TITLE, EntryType.DOCUMENT):
+    if kind is EntryType.TITLE or (kind is EntryType.DOCUMENT and approved[:1].islower()):
         return tuple(p for p in (plural(approved),) if p)
     return ()
 
