@@ -46,14 +46,14 @@ def routes(service: Service) -> list[Route]:
         if lines:
             results = await service.translate(request, options, ["\n".join(texts)], lines=True)
         else:
-            cleaned = [_clean(doc_id, text) for doc_id, text in zip(ids, texts)]
+            cleaned = [_clean(doc_id, text) for doc_id, text in zip(ids, texts, strict=True)]
             results = await service.translate(request, options, [text for text, _ in cleaned])
-            for result, (_, repairs) in zip(results, cleaned):
+            for result, (_, repairs) in zip(results, cleaned, strict=True):
                 result.warnings[:0] = repairs
-        documents = [_document_json(doc_id, result, service, options) for doc_id, result in zip(ids, results)]
+        documents = [_document_json(doc_id, result, service, options) for doc_id, result in zip(ids, results, strict=True)]
         answer: dict[str, Any] = {
             "documents": documents,
-            "summary": _summary(list(zip(ids, results))),
+            "summary": _summary(list(zip(ids, results, strict=True))),
             "options": {
                 "glossary_mode": options.mode,
                 "glossary_date": options.date.isoformat() if options.date else None,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..pipeline import DocumentResult, Translator
+from ..pipeline import Translator
 from .metrics import Metrics
 from .variants import Options
 

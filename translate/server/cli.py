@@ -36,7 +36,7 @@ API (POST /translate, /detect; GET /languages, /frontend/settings), vi2en's own 
 report (POST /v1/translate, /v1/glossary/scan; GET /v1/glossary/lookup), GET /health, GET /metrics
 (Prometheus) and a web page for editors at /.  Concurrent requests are decoded together in one batch."""
 
-EPILOG = f"""\
+EPILOG = """\
 examples:
   vi2en serve                                         # http://127.0.0.1:5000/ with the built-in glossary
   vi2en serve --model /models/opus-mt-vi-en --precision int8 --glossary builtin --glossary my-terms.tsv
@@ -44,7 +44,7 @@ examples:
   vi2en serve --workers 2 --threads 1                 # two processes on one machine, one core each
 
   curl -s localhost:5000/translate -H 'Content-Type: application/json' \\
-       -d '{{"q": "Bộ Công Thương chủ trì hội nghị.", "source": "vi", "target": "en"}}'
+       -d '{"q": "Bộ Công Thương chủ trì hội nghị.", "source": "vi", "target": "en"}'
 
 API keys: the file holds SHA-256 digests only, one per line (printf %s "$KEY" | sha256sum >> keys.sha256);
 clients send the key as api_key (LibreTranslate), or in an Authorization: Bearer or X-API-Key header.
@@ -133,6 +133,8 @@ def run_serve(args: argparse.Namespace) -> int:
     except StartError as err:
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
+    for warning in translator.glossary.warnings if translator.glossary is not None else ():
+        print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
     import uvicorn
 
     where = f"http://{args.host}:{args.port}/"
