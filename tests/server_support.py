@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from glossary import default_paths, load_glossary
-from translate.beam_search import SearchOptions
-from translate.model import load_model
+from translate.decoding.beam_search import SearchOptions
+from translate.decoding.model import load_model
 from translate.pipeline import DocumentResult, Translator
 
 ARTICLE = "Bộ Công Thương chủ trì hội nghị.\n\nBộ trưởng Bùi Thanh Sơn phát biểu tại hội nghị APEC."

@@ -158,9 +158,7 @@ class StartError(Exception):
 def load_translator(config: dict[str, Any]) -> "Translator":
     from glossary.errors import GlossaryError
 
-    from ..beam_search import SearchOptions
-    from ..families import UnsupportedModel
-    from ..model import ModelNotAvailable
+    from ..decoding import ModelNotAvailable, SearchOptions, UnsupportedModel
     from ..pipeline import Translator
 
     try:
