@@ -11,6 +11,7 @@ from test_evaluate_support import (
     flores_lines,
     rounded,
     run_evaluate,
+    sacrebleu_cli,
     sacrebleu_cli_scores,
     write_lines,
 )
@@ -122,7 +123,7 @@ def test_terminology_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtu
     src = write_lines(tmp_path / "src.vi", ["Bộ Công Thương họp ở Hà Nội.", "Hà Nội đẹp."])
     ref = write_lines(tmp_path / "ref.en", ["The Ministry of Industry and Trade met in Hanoi.", "Hanoi is nice."])
     hyp = write_lines(tmp_path / "hyp.en", ["The Ministry of Trade met in Hanoi.", "Hanoi is nice."])
-    argv = ["--hyp", str(hyp), "--ref", str(ref), "--src", str(src), "--glossary", str(organizations), str(places)]
+    argv = ["--hyp", str(hyp), "--ref", str(ref), "--src", str(src), "--glossary", str(organizations), "--glossary", str(places)]
     code, out, _ = run_evaluate([*argv, "--json"], capsys)
     assert code == 0
     terms = json.loads(out)["systems"][0]["terms"]
@@ -132,3 +133,87 @@ def test_terminology_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtu
 
     code, out, _ = run_evaluate(argv, capsys)
     assert code == 0 and "66.7% (2/3)" in out and "The Ministry of Trade met in Hanoi." in out
+
+
+def test_the_corpus_folders_as_they_are(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--ref corpus/references` (NAME.en.txt beside NAME.tsv) against NAME.txt outputs, as `vi2en translate` names them."""
+    references = PROJECT / "corpus" / "references"
+    articles = sorted(references.glob("*.en.txt"))
+    if not articles:
+        pytest.skip("corpus/references/*.en.txt not present")
+    out = tmp_path / "out"
+    out.mkdir()
+    for article in articles:  # a perfect "translation": each reference under the name translate gives it
+        (out / (article.name.removesuffix(".en.txt") + ".txt")).write_bytes(article.read_bytes())
+    code, text, err = run_evaluate(["--hyp", str(out), "--ref", str(references), "--src",
+                                    str(PROJECT / "corpus" / "articles"), "--glossary", "builtin", "--json"], capsys)
+    assert code == 0, err
+    evaluation = json.loads(text)
+    system = evaluation["systems"][0]
+    assert scores_of(system) == {"BLEU": pytest.approx(100.0), "chrF2++": pytest.approx(100.0), "TER": 0.0}
+    assert [doc["document"] for doc in system["documents"]] == [a.name.removesuffix(".en.txt") for a in articles]
+    assert all(doc["scores"][0]["score"] == pytest.approx(100.0) for doc in system["documents"])
+    lines = sum(len(a.read_text(encoding="utf-8").splitlines()) for a in articles)
+    assert evaluation["segments"] == lines  # whole articles, line for line (the .tsv segments are fewer)
+    assert evaluation["meta"]["notes"] == [f"reference folder {references}: read its .en.txt files, "
+                                           f"not its {len(articles)} .tsv file(s)"]
+    assert system["terms"]["required"] > 0
+    # sentence-level scores: one per line; blank lines (paragraph breaks) carry none
+    segments = system["sentences"]["segments"]
+    assert len(segments) == lines and segments[1] == {"document": system["documents"][0]["document"], "line": 2,
+                                                      "scores": None}
+    scored = [s["scores"] for s in segments if s["scores"] is not None]
+    assert scored and all(s["BLEU"] == pytest.approx(100.0) and s["TER"] == 0.0 for s in scored)
+    assert "eff:yes" in system["sentences"]["signatures"]["BLEU"]
+
+
+def test_confidence_equals_sacrebleu_confidence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    references = flores_lines(120)
+    ref = write_lines(tmp_path / "ref.en", references)
+    hyp = write_lines(tmp_path / "hyp.en", damage(references, seed=7))
+    code, out, _ = run_evaluate(["--hyp", str(hyp), "--ref", str(ref), "--confidence", "--confidence-n", "200",
+                                 "--json"], capsys)
+    assert code == 0
+    ours = {s["name"]: s for s in json.loads(out)["systems"][0]["corpus"]}
+    theirs = json.loads(sacrebleu_cli(str(ref), "-i", str(hyp), "-m", "bleu", "chrf", "ter", "--chrf-word-order", "2",
+                                      "--confidence", "--confidence-n", "200", "-w", "4", "-f", "json"))
+    for item in theirs:
+        score = ours[item["name"]]
+        assert (rounded(score["score"]), rounded(score["mean"]), rounded(score["ci"])) == (
+            item["score"], item["confidence_mean"], item["confidence_var"])
+        assert "bs:200|seed:12345" in score["signature"]
+    code, out, _ = run_evaluate(["--hyp", str(hyp), "--ref", str(ref), "--confidence", "--confidence-n", "200"], capsys)
+    assert f"(μ = {ours['BLEU']['mean']:.1f} ± {ours['BLEU']['ci']:.1f})" in out
+
+
+def test_sentence_scores_equal_sacrebleu_sentence_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    references = flores_lines(30)
+    ref = write_lines(tmp_path / "ref.en", references)
+    hyp = write_lines(tmp_path / "hyp.en", damage(references, seed=3))
+    code, out, _ = run_evaluate(["--hyp", str(hyp), "--ref", str(ref), "--json"], capsys)
+    assert code == 0
+    segments = json.loads(out)["systems"][0]["sentences"]["segments"]
+    assert [s["line"] for s in segments] == list(range(1, 31))
+    for metric, options in (("bleu", []), ("chrf", ["--chrf-word-order", "2"]), ("ter", [])):
+        lines = sacrebleu_cli(str(ref), "-i", str(hyp), "-m", metric, *options, "--sentence-level", "-w", "4",
+                              "--score-only").splitlines()
+        name = {"bleu": "BLEU", "chrf": "chrF2++", "ter": "TER"}[metric]
+        expected = [float(line) for line in lines]
+        assert [rounded(s["scores"][name]) if s["scores"] else 0.0 for s in segments] == expected
+
+
+def test_html_page_and_its_bad_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ref = write_lines(tmp_path / "refs" / "a.en", ["The ministry met.", "It rained."])
+    write_lines(tmp_path / "refs" / "b.en", ["Hello."])
+    page = tmp_path / "report" / "page.html"
+    argv = ["--hyp", str(tmp_path / "refs"), "--ref", str(tmp_path / "refs")]
+    code, out, err = run_evaluate([*argv, "--html", str(page)], capsys)
+    assert code == 0 and f"wrote {page}" in err and "Summary" in out  # the table is still printed
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    for bad, message in ((tmp_path, "is a folder"), (tmp_path / "refs" / "r.html", "would overwrite or join the input"),
+                         (ref, "would overwrite or join the input")):
+        code, out, err = run_evaluate([*argv, "--html", str(bad)], capsys)
+        assert (code, out) == (2, "") and message in err
+    assert ref.read_text(encoding="utf-8") == "The ministry met.\nIt rained.\n"  # nothing overwritten
+    code, _, err = run_evaluate([*argv, "--confidence", "--confidence-n", "1"], capsys)
+    assert code == 2 and "--confidence-n must be at least 2" in err

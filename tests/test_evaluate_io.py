@@ -137,3 +137,25 @@ def test_inputs_built_in_code_are_checked_too() -> None:
         EvalInputs({"sys": ["a", "b", "c"]}, [["a", "b", "c"]], None, (Document("a", 0, 2),))
     with pytest.raises(EvaluationInputError, match="each non-empty"):
         EvalInputs({"sys": ["a"]}, [["a"]], None, (Document("a", 0, 0), Document("b", 0, 1)))
+
+
+def test_a_folder_with_text_and_tsv_reads_text_and_the_source_reads_the_vi_column(tmp_path: Path) -> None:
+    """corpus/references holds NAME.en.txt (whole article) beside NAME.tsv (aligned segments)."""
+    refs = tmp_path / "references"
+    write(refs / "a.en.txt", ["Title", "", "Body."])
+    write(refs / "a.tsv", ["vi\ten", "Tựa\tTitle", "Thân.\tBody."])
+    write(tmp_path / "out" / "a.txt", ["Title", "", "Body!"])
+    inputs = read_inputs([tmp_path / "out"], [refs])
+    assert inputs.references == [["Title", "", "Body."]] and inputs.documents == (Document("a", 0, 3),)
+    assert inputs.notes == (f"reference folder {refs}: read its .en.txt files, not its 1 .tsv file(s)",)
+    # segment-level: a .tsv alone is read by column, and the source never reads an .en file
+    write(tmp_path / "segments" / "a.tsv", ["vi\ten", "Tựa\tTitle", "Thân.\tBody."])
+    write(tmp_path / "hyp" / "a.en", ["Title", "Body"])
+    inputs = read_inputs([tmp_path / "hyp"], [tmp_path / "segments"], refs)
+    assert inputs.sources == ["Tựa", "Thân."] and inputs.references == [["Title", "Body."]]
+    assert inputs.documents == (Document("a", 0, 2, header_lines=1),) and inputs.documents[0].line(1) == 3
+    with pytest.raises(EvaluationInputError, match=r"a\.txt has 3 lines but reference .*a\.tsv has 2 segments; a \.tsv"):
+        read_inputs([tmp_path / "out"], [tmp_path / "segments"])
+    write(tmp_path / "bad" / "a.tsv", ["en\tvi", "Title\tTựa"])
+    with pytest.raises(EvaluationInputError, match=r"a\.tsv:1: header must be 'vi<TAB>en'"):
+        read_inputs([tmp_path / "hyp"], [tmp_path / "bad"])

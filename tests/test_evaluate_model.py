@@ -72,7 +72,7 @@ def test_report_has_both_systems_and_the_significance_test(
         assert comparison["verdict"]
 
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    for section in ("## Scores", "## Runs", "## Paired significance tests", "## Terminology: glossary (hard)",
+    for section in ("## Summary", "## Runs", "## Paired significance tests", "## Terminology: glossary (hard)",
                     "| no glossary |", "nrefs:1|case:mixed|eff:no|tok:13a"):
         assert section in markdown
 

@@ -49,3 +49,15 @@ def test_per_document_scores_equal_the_cli_on_each_document(tmp_path: Path) -> N
         expected = sacrebleu_cli_scores(tmp_path / "hyp" / f"{document.document}.en",
                                         [tmp_path / "ref" / f"{document.document}.en"])
         assert {s.name: rounded(s.score) for s in document.scores} == expected
+
+
+def test_confidence_on_a_corpus_where_sacrebleu_own_estimate_fails() -> None:
+    """chrF/TER resamples mixing float and float32 make sacreBLEU's Score.estimate_ci raise; we still get μ ± CI."""
+    from translate.evaluate.scores import corpus_scores
+
+    hypotheses = ["The Trade Ministry met in Ha Noi.", "", "Hanoi is nice.", "Rain fell."]
+    references = [["The Ministry of Industry and Trade met in Ha Noi.", "", "Ha Noi is nice.", "It rained heavily."]]
+    for score in corpus_scores(hypotheses, references, n_bootstrap=100):
+        assert score.mean is not None and score.ci is not None and 0 < score.ci < 100
+        assert 0 <= score.mean - score.ci <= score.mean + score.ci <= 100
+        assert "bs:100|seed:12345" in score.signature

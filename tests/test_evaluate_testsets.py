@@ -60,7 +60,8 @@ def test_domain_concatenates_the_project_references(tmp_path: Path) -> None:
     domain = load_testset("domain", tmp_path / "project")
     assert domain.sources == ["Xin chào.", "Câu một.", "Câu hai."]
     assert domain.references == ["Hello.", "Sentence one.", "Sentence two."]
-    assert domain.documents == (Document("a-article", 0, 1), Document("b-article", 1, 3))
+    assert domain.documents == (Document("a-article", 0, 1, 1), Document("b-article", 1, 3, 1))
+    assert domain.documents[1].line(2) == 3  # "Câu hai." is on line 3 of b-article.tsv, below the header
 
     write_lines(references / "c-article.tsv", ["en\tvi", "Hello.\tXin chào."])
     with pytest.raises(EvaluationInputError, match=r"c-article\.tsv:1: header must be"):
@@ -80,4 +81,4 @@ def test_head_beyond_the_end_is_the_whole_set(tmp_path: Path) -> None:
     write_lines(tmp_path / "project" / "corpus" / "references" / "a.tsv", ["vi\ten", "Một.\tOne.", "Hai.\tTwo."])
     domain = load_testset("domain", tmp_path / "project")
     assert domain.head(5) is domain
-    assert domain.head(1).documents == (Document("a", 0, 1),)
+    assert domain.head(1).documents == (Document("a", 0, 1, 1),)

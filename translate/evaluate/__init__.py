@@ -11,9 +11,18 @@ Typical use::
 """
 
 from .evaluation import Evaluation, SystemResult, evaluate
+from .html_report import render_html
 from .io import Document, EvalInputs, EvaluationInputError, read_inputs, read_lines
 from .report import render_json, render_markdown, render_text
-from .scores import DocumentScores, MetricScore, corpus_scores, document_scores
+from .scores import (
+    DocumentScores,
+    MetricScore,
+    SegmentScores,
+    SentenceScores,
+    corpus_scores,
+    document_scores,
+    sentence_scores,
+)
 from .significance import Comparison, compare
 from .terminology import TermCount, TermMiss, TermReport, term_report
 
@@ -25,6 +34,8 @@ __all__ = [
     "Evaluation",
     "EvaluationInputError",
     "MetricScore",
+    "SegmentScores",
+    "SentenceScores",
     "SystemResult",
     "TermCount",
     "TermMiss",
@@ -35,8 +46,10 @@ __all__ = [
     "evaluate",
     "read_inputs",
     "read_lines",
+    "render_html",
     "render_json",
     "render_markdown",
     "render_text",
+    "sentence_scores",
     "term_report",
 ]

@@ -48,6 +48,19 @@ class TermMiss:
     required: int
     found: int
     hypothesis: str
+    source: str  # the Vietnamese line that requires the term, so a reader can judge the miss
+
+
+@dataclass(frozen=True)
+class TermLine:
+    """One line of a document where a repeated term is required, and what its hypothesis used."""
+
+    line: int
+    required: int
+    found: int
+    used: tuple[str, ...]
+    source: str
+    hypothesis: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class TermInconsistency:
     used: tuple[str, ...]  # the renderings that appear
     required: int
     found: int
+    lines: tuple[TermLine, ...]  # every line that requires the term, in document order
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,7 @@ def _segment_occurrences(
         _SegmentTerm(
             segment,
             document.name,
-            segment - document.start + 1,
+            document.line(segment),
             group[0],
             len(group),
             len(found[renderings]),
@@ -146,7 +160,9 @@ def _double_renderings(hypothesis: str, occurrences: Sequence[_SegmentTerm]) -> 
     )
 
 
-def _inconsistencies(occurrences: Sequence[_SegmentTerm]) -> tuple[int, tuple[TermInconsistency, ...]]:
+def _inconsistencies(
+    occurrences: Sequence[_SegmentTerm], sources: Sequence[str], hypotheses: Sequence[str]
+) -> tuple[int, tuple[TermInconsistency, ...]]:
     """The number of repeated (document, term) pairs, and those not rendered one way throughout.
 
     A miss breaks consistency too: we cannot tell what was written instead of the approved rendering.
@@ -165,8 +181,12 @@ def _inconsistencies(occurrences: Sequence[_SegmentTerm]) -> tuple[int, tuple[Te
         found = sum(o.found for o in group)
         entry = group[0].requirement.entry
         if len({rendering_family(entry, r) for r in used}) != 1 or found < required:
+            lines = tuple(
+                TermLine(o.line, o.required, o.found, tuple(sorted(o.used)), sources[o.segment], hypotheses[o.segment])
+                for o in group
+            )
             inconsistent.append(
-                TermInconsistency(document, _label(group[0].requirement), tuple(sorted(used)), required, found)
+                TermInconsistency(document, _label(group[0].requirement), tuple(sorted(used)), required, found, lines)
             )
     return repeated, tuple(inconsistent)
 
@@ -206,12 +226,12 @@ def term_report(
     misses = tuple(
         TermMiss(
             o.document, o.line, _label(o.requirement), o.requirement.renderings, o.required, o.found,
-            hypotheses[o.segment],
+            hypotheses[o.segment], sources[o.segment],
         )
         for o in occurrences
         if o.found < o.required
     )
-    repeated, inconsistent = _inconsistencies(occurrences)
+    repeated, inconsistent = _inconsistencies(occurrences, sources, hypotheses)
     return TermReport(
         required=sum(o.required for o in occurrences),
         found=sum(o.found for o in occurrences),

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from .io import Document, EvaluationInputError, documents_from_names, read_lines, single_document
+from .io import (
+    Document,
+    EvaluationInputError,
+    documents_from_names,
+    read_lines,
+    read_segments_tsv,
+    single_document,
+)
 
 @dataclass(frozen=True)
 class EvalSet:
@@ -32,7 +39,7 @@ class EvalSet:
         if limit >= len(self.sources):
             return self
         documents = tuple(
-            Document(d.name, d.start, min(d.end, limit)) for d in self.documents if d.start < limit
+            replace(d, end=min(d.end, limit)) for d in self.documents if d.start < limit
         )
         note = f"limited to the first {limit} of {len(self.sources)} segments"
         return EvalSet(self.name, self.sources[:limit], self.references[:limit], documents, self.origin,
@@ -119,17 +126,13 @@ def _domain(project_root: Path) -> EvalSet:
     references: list[str] = []
     names: list[str] = []
     for path in files:
-        header, *rows = read_lines(path)
-        if header.split("\t") != ["vi", "en"]:
-            raise EvaluationInputError(f"{path}:1: header must be 'vi<TAB>en', found {header!r}")
-        for number, row in enumerate(rows, start=2):
-            cells = row.split("\t")
-            if len(cells) != 2:
-                raise EvaluationInputError(f"{path}:{number}: expected 2 tab-separated cells, found {len(cells)}")
-            sources.append(cells[0])
-            references.append(cells[1])
-            names.append(path.stem)
-    return EvalSet("domain", sources, references, documents_from_names(names), str(folder),
+        vi, en = read_segments_tsv(path)
+        sources.extend(vi)
+        references.extend(en)
+        names.extend([path.stem] * len(vi))
+    # header_lines=1: a miss's line is the row's line in NAME.tsv, below its header
+    documents = tuple(replace(document, header_lines=1) for document in documents_from_names(names))
+    return EvalSet("domain", sources, references, documents, str(folder),
                    ("project references corpus/references/*.tsv; documents = articles",))
 
 
