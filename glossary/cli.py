@@ -20,7 +20,7 @@ from .entry import Entry, to_row
 from .errors import GlossaryError, errors_in
 from .formats import FORMATS, read_entries, write_entries
 from .lookup import Hit
-from .suggest import as_entries, read_articles, suggest
+from .suggest import CONFIDENCES, MEDIUM, as_entries, suggest
 
 _FORMATS = ", ".join(FORMATS)
 
@@ -41,8 +41,8 @@ examples:
   vi2en glossary lookup "cong thuong" --json         for scripts
   vi2en glossary scan corpus/articles/2021-11-apec-amm32.txt
                                                      the entries a translation will use, and where
-  vi2en glossary suggest article1.txt article2.txt -o candidates.tsv
-                                                     mine new entries for review
+  vi2en glossary suggest corpus/articles -o candidates.tsv
+                                                     mine new entries for review (files or folders)
   vi2en glossary convert glossary/data/intl.tsv intl.tbx
                                                      export to TBX-Basic (or .csv)"""
 
@@ -104,14 +104,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "suggest", help="propose new entries from Vietnamese articles",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Propose entries the glossary lacks: acronym definitions ('... (ABAC)'), person\n"
-        "names after titles and honorifics (with their unaccented English form) and repeated\n"
-        "capitalised names. Output: glossary TSV for review, with the count and a context line\n"
-        "in the note column; fill in en and the source before adding rows to the glossary.",
-        epilog="example:\n  vi2en glossary suggest ../shared/articles/*.txt -o candidates.tsv",
+        "names after titles and honorifics, also after an organisation ('Chủ tịch VITAS Vũ Đức\n"
+        "Giang'; Vietnamese names unaccented, others as written) and repeated capitalised names.\n"
+        "Each has a confidence (high, medium, low) from its evidence: an acronym's letters must\n"
+        "be explained by the words of its long form. Output: glossary TSV for review, with the\n"
+        "confidence, evidence, count and a context line in the note column; fill in en and the\n"
+        "source before adding rows to the glossary. Exit code 1 if some article could not be read.",
+        epilog="examples:\n  vi2en glossary suggest corpus/articles -o candidates.tsv\n"
+        "  vi2en glossary suggest news.txt --confidence low   also the doubtful ones, marked low",
     )
-    mine.add_argument("articles", nargs="+", type=Path, help="UTF-8 text files")
+    mine.add_argument("articles", nargs="+", type=Path,
+                      help="UTF-8 .txt/.md files, or folders (their .txt/.md files, recursively, in name order)")
     _add_glossary_option(mine)
-    mine.add_argument("--min-repeats", type=int, default=2, help="repeated names: least occurrences (default 2)")
+    mine.add_argument("--min-repeats", type=_at_least_one, default=2,
+                      help="repeated names: least occurrences (default 2)")
+    mine.add_argument("--confidence", choices=CONFIDENCES, default=MEDIUM,
+                      help=f"least confidence listed (default {MEDIUM}; low lists everything, marked low)")
     mine.add_argument("-o", "--output", type=Path, help="write the TSV here instead of standard output")
     mine.set_defaults(func=with_glossary(run_suggest))
 
@@ -211,23 +219,43 @@ def run_scan(args: argparse.Namespace, glossary: Glossary) -> int:
 
 
 def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
-    """Write candidate entries as TSV for review."""
-    try:
-        articles = read_articles(args.articles)
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"cannot read articles: {error}", file=sys.stderr)
+    """Write candidate entries as TSV for review; 1 if some article could not be read, 2 if none could."""
+    articles, unread = _read_articles(args.articles)
+    if not articles:
+        print("vi2en: no article could be read", file=sys.stderr)
         return 2
-    suggestions = suggest(articles, glossary, min_repeats=args.min_repeats)
+    suggestions = suggest(articles, glossary, min_repeats=args.min_repeats, min_confidence=args.confidence)
     text = tsv.dumps(as_entries(suggestions), comments=[
-        f"{len(suggestions)} candidates from vi2en glossary suggest; review each row: fill in en,",
-        "cite a real source, check the type, then remove the note.",
+        f"{len(suggestions)} candidates (confidence {args.confidence} or better) from vi2en glossary suggest, "
+        f"{len(articles)} article(s);",
+        "review each row: fill in en, cite a real source, check the type, then remove the note.",
     ])
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(suggestions)} candidates to {args.output}", file=sys.stderr)
+        print(f"wrote {len(suggestions)} candidates from {len(articles)} article(s) to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-    return 0
+    return 1 if unread else 0
+
+
+def _read_articles(paths: list[Path]) -> tuple[list[tuple[str, str]], int]:
+    """(name, text) of the articles the paths name (folders: their .txt/.md files, recursively, sorted),
+    read as 'vi2en translate' reads them; problems and repairs are printed. Also the number unread."""
+    from translate.inputs import InputFile, InputProblem, SourceDocument, input_files, read_documents
+
+    articles: list[tuple[str, str]] = []
+    unread = 0
+    for item in input_files(paths):
+        found = read_documents([item.path if item.path else "-"]) if isinstance(item, InputFile) else [item]
+        for document in found:
+            if isinstance(document, SourceDocument):
+                articles.append((document.source or document.doc_id, document.text))
+                for warning in document.warnings:
+                    print(f"vi2en: {warning}", file=sys.stderr)
+            else:
+                unread += isinstance(document, InputProblem)
+                print(f"vi2en: {document.message}", file=sys.stderr)
+    return articles, unread
 
 
 def run_convert(args: argparse.Namespace) -> int:
