@@ -93,7 +93,7 @@ def ct2_engine(args: argparse.Namespace, precision: str, side_by_side: bool = Fa
     side-by-side batch search, measured so the comparison does not rest on a weaker CTranslate2 setting.
     """
     import ctranslate2
-    from translate.decoder import Decoder
+    from translate.decoding.decoder import Decoder
 
     loaded = benchlib.load(args)
     family, plan = loaded.family, benchlib.batch_plan(Decoder(loaded, benchlib.product_search(args)))
@@ -228,17 +228,17 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
 
 
 # Where the constrained product's time goes: cumulative time of functions that never call one another.
-MODEL_FORWARD = [("translate/stepper.py", "__init__"), ("translate/stepper.py", "step"),
-                 ("translate/marian_decoder.py", "__init__"), ("translate/marian_decoder.py", "step")]
-CONSTRAINTS = [("translate/beam_search.py", "_apply_constraint_masks"),
-               ("translate/beam_search.py", "_constraint_candidates"),
-               ("translate/beam_search.py", "_select_banked"), ("translate/constraints.py", "build")]
+MODEL_FORWARD = [("translate/decoding/stepper.py", "__init__"), ("translate/decoding/stepper.py", "step"),
+                 ("translate/decoding/marian_decoder.py", "__init__"), ("translate/decoding/marian_decoder.py", "step")]
+CONSTRAINTS = [("translate/decoding/beam_search.py", "_apply_constraint_masks"),
+               ("translate/decoding/beam_search.py", "_constraint_candidates"),
+               ("translate/decoding/beam_search.py", "_select_banked"), ("translate/decoding/constraints.py", "build")]
 OTHER_PARTS = {
-    "KV-cache reordering (stepper select)": [("translate/stepper.py", "select"),
-                                             ("translate/marian_decoder.py", "select")],
-    "plain beam selection (_select_plain)": [("translate/beam_search.py", "_select_plain")],
-    "source tokenisation": [("translate/families.py", "encode_sources"),
-                            ("translate/families.py", "count_source_tokens")],
+    "KV-cache reordering (stepper select)": [("translate/decoding/stepper.py", "select"),
+                                             ("translate/decoding/marian_decoder.py", "select")],
+    "plain beam selection (_select_plain)": [("translate/decoding/beam_search.py", "_select_plain")],
+    "source tokenisation": [("translate/decoding/families.py", "encode_sources"),
+                            ("translate/decoding/families.py", "count_source_tokens")],
     "glossary matching (requirements_for)": [("glossary/requirements.py", "requirements_for")],
     "term verification, records (Translator._record)": [("translate/pipeline.py", "_record")],
 }

@@ -3,7 +3,7 @@
 
 Measured, on the same segments and model, in separate worker processes, in interleaved rounds:
 
-* ``batched``: the product's :class:`translate.decoder.Decoder` over all segments at once (length-sorted batches
+* ``batched``: the product's :class:`translate.decoding.decoder.Decoder` over all segments at once (length-sorted batches
   under a token budget, finished segments leave the batch);
 * ``naive``: Hugging Face ``model.generate`` called once per sentence: what a straightforward script does.
 

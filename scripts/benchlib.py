@@ -46,9 +46,9 @@ from glossary import Entry, EntryType, Glossary, default_paths, load_glossary  #
 from glossary.tokens import tokenize  # noqa: E402  (the matcher's own syllables: generated terms match as planned)
 
 if TYPE_CHECKING:  # torch and transformers load only in the workers that need them
-    from translate.beam_search import SearchOptions
-    from translate.decoder import Decoder
-    from translate.model import LoadedModel
+    from translate.decoding.beam_search import SearchOptions
+    from translate.decoding.decoder import Decoder
+    from translate.decoding.model import LoadedModel
 
 FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
 REFERENCES = ROOT / "corpus" / "references"
@@ -174,8 +174,8 @@ Engine = Callable[[list[str]], Output]
 
 
 def load(args: argparse.Namespace, precision: str = "float32") -> LoadedModel:
-    """The product's model loading (``translate.model``), with ``--threads`` intra-op threads."""
-    from translate.model import configure_threads, load_model
+    """The product's model loading (``translate.decoding.model``), with ``--threads`` intra-op threads."""
+    from translate.decoding.model import configure_threads, load_model
 
     configure_threads(args.threads)
     return load_model(str(args.model), precision=precision)
@@ -183,7 +183,7 @@ def load(args: argparse.Namespace, precision: str = "float32") -> LoadedModel:
 
 def product_search(args: argparse.Namespace) -> SearchOptions:
     """Our search pinned to T tokens: EOS is banned for T steps, then forced as token T+1 (the budget's last)."""
-    from translate.beam_search import SearchOptions
+    from translate.decoding.beam_search import SearchOptions
 
     return SearchOptions(beams=args.beams, max_new_tokens=args.new_tokens + 1, min_new_tokens=args.new_tokens)
 
@@ -200,7 +200,7 @@ def counting_target_tokens() -> Iterator[list[int]]:
     The decoder hands back text only, and re-tokenising text does not give the searched tokens back, so the
     search function the decoder calls is wrapped for the duration: measured, not reimplemented.
     """
-    import translate.decoder as decoder_module
+    import translate.decoding.decoder as decoder_module
 
     counter = [0]
     search = decoder_module.beam_search
@@ -222,7 +222,7 @@ def batch_plan(decoder: Decoder) -> Callable[[Sequence[str]], list[list[int]]]:
 
     The plan keeps only the tokenizer side of the decoder, not its model.
     """
-    from translate.batching import make_batches
+    from translate.decoding.batching import make_batches
 
     family = decoder.loaded.family
     budget, limit = max(1, decoder.max_batch_tokens // decoder.options.beams), decoder.max_batch_segments
@@ -235,7 +235,7 @@ def batch_plan(decoder: Decoder) -> Callable[[Sequence[str]], list[list[int]]]:
 
 def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
     """The product's batch decoder over all segments at once (length-sorted batches, no glossary)."""
-    from translate.decoder import DecodeRequest, Decoder
+    from translate.decoding.decoder import DecodeRequest, Decoder
 
     decoder = Decoder(loaded, product_search(args))
     plan = batch_plan(decoder)
@@ -285,7 +285,7 @@ def translator_engine(
 def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -> Engine:
     """HF ``generate`` (beam search, same beams and length) on the product's batches, or one call per segment."""
     import torch
-    from translate.decoder import Decoder
+    from translate.decoding.decoder import Decoder
 
     family, model = loaded.family, loaded.model
     plan = batch_plan(Decoder(loaded, product_search(args)))

@@ -31,7 +31,7 @@ from translate import ModelNotAvailable, Translator
 from translate.cli import builtin_glossary_files, positive_int
 from translate.evaluate import EvalInputs, EvaluationInputError, evaluate, render_json, render_markdown
 from translate.evaluate.testsets import TESTSETS, EvalSet, load_testset
-from translate.model import PRECISIONS
+from translate.settings import PRECISIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

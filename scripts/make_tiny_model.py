@@ -4,7 +4,7 @@
 Why: tests and benchmarks need models that load, tokenise and decode exactly like downloaded ones, on
 machines that cannot reach the Hugging Face hub.  The weights are random (translations are gibberish); the
 tokenizer is trained here, in-process, on the project's Vietnamese and English text, and saved in the same
-layout as the real model, so ``AutoTokenizer``/``AutoModelForSeq2SeqLM`` and ``translate.model.load_model``
+layout as the real model, so ``AutoTokenizer``/``AutoModelForSeq2SeqLM`` and ``translate.decoding.model.load_model``
 load the directory like a download.
 
 Architectures (``--arch``) and the real model whose layout each copies:

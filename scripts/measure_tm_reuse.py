@@ -34,7 +34,7 @@ ROOT = SCRIPTS.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from glossary import default_paths  # noqa: E402
-from translate.beam_search import SearchOptions  # noqa: E402
+from translate.decoding.beam_search import SearchOptions  # noqa: E402
 from translate.memory import FUZZY_THRESHOLD, TranslationMemory  # noqa: E402
 from translate.pipeline import Translator  # noqa: E402
 

@@ -54,7 +54,7 @@ def train_memorising_model(out_dir: Path | str, pairs: Sequence[tuple[str, str]]
                            seed: int = 0) -> Path:
     """Build a tiny Marian model in ``out_dir`` that translates each ``(vi, en)`` of ``pairs`` as ``en``.
 
-    Returns ``out_dir``, loadable by ``translate.model.load_model``.  Whether the pairs were learned is
+    Returns ``out_dir``, loadable by ``translate.decoding.model.load_model``.  Whether the pairs were learned is
     for the caller to check on the translations (see :func:`fit`, which reports it); this only bounds the
     work.
     """

@@ -67,7 +67,7 @@ def vi2en(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) ->
     has no length option (real models stop by themselves), so the limit is pinned here, which keeps
     end-to-end runs fast without changing any code path.  Hard constraints still extend it as needed.
     """
-    import translate.beam_search as beam_search
+    import translate.decoding.beam_search as beam_search
     from translate.cli import main
 
     original = beam_search.SearchOptions

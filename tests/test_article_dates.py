@@ -11,8 +11,8 @@ import pytest
 
 from glossary import Glossary, load_glossary
 from translate.article_date import article_date
-from translate.beam_search import SearchOptions
-from translate.model import load_model
+from translate.decoding.beam_search import SearchOptions
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 GLOSSARY = """\

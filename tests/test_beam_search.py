@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers import MarianConfig, MarianMTModel
 
-from translate.beam_search import SearchOptions, TargetVocabulary, beam_search
-from translate.constraint_state import Constraint, ConstraintSet
-from translate.marian_decoder import MarianIncrementalDecoder
+from translate.decoding.beam_search import SearchOptions, TargetVocabulary, beam_search
+from translate.decoding.constraint_state import Constraint, ConstraintSet
+from translate.decoding.marian_decoder import MarianIncrementalDecoder
 
 VOCAB = 120
 PAD, EOS = VOCAB - 1, 0

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate.constraint_state import Constraint, ConstraintSet
+from translate.decoding.constraint_state import Constraint, ConstraintSet
 
 
 def make(*constraints: tuple[tuple[int, ...], ...]) -> ConstraintSet:
@@ -124,3 +124,12 @@ def test_repeating_a_finished_term_is_flagged_unless_required_again() -> None:
     twice = make(((1, 2),), ((1, 2),)).initial_state().advance(1).advance(2)
     assert twice.repeat_tokens() == set()  # the second occurrence still needs it
     assert once.advance(5).repeat_tokens() == set()
+
+
+def test_a_met_terms_longer_form_gives_way_to_an_unmet_term() -> None:
+    """A token that both continues a met term's longer alternative and starts an unmet term starts the
+    unmet one (found by the property test above: with no slack, the walk had no token left)."""
+    cset = ConstraintSet([Constraint(((1,), (1, 1))), Constraint(((1,),))])
+    state = cset.initial_state().advance(1)
+    assert state.met == (True, False) and state.within_budget(0)[0] == {1}
+    assert state.advance(1).all_met()

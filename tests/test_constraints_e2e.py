@@ -26,10 +26,10 @@ from glossary import Entry, Glossary, load_glossary
 from glossary.entry import EntryType
 from glossary.requirements import count_rendering, requirements_for
 from translate.document import parse_document
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.cli import builtin_glossary_files
-from translate.decoder import Decoded, Decoder
-from translate.model import LoadedModel, configure_threads, load_model
+from translate.decoding.decoder import Decoded, Decoder
+from translate.decoding.model import LoadedModel, configure_threads, load_model
 from translate.pipeline import Translator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -24,9 +24,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from glossary import load_glossary
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.formats import read_format
-from translate.model import load_model
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 HEADER = "vi\ten\ttype\tvi_variants\ten_alternatives\tacronym\tvalid_from\tvalid_to\tsource\tnote\n"

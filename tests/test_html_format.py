@@ -16,9 +16,9 @@ import lxml.html
 import pytest
 
 from glossary import load_glossary
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.formats import FormatError, read_format
-from translate.model import load_model
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 HEADER = "vi\ten\ttype\tvi_variants\ten_alternatives\tacronym\tvalid_from\tvalid_to\tsource\tnote\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate.batching import make_batches
+from translate.decoding.batching import make_batches
 from translate.journal import JOURNAL_NAME, Journal, atomic_write_text, fingerprint
 
 

@@ -10,7 +10,7 @@ from typing import Callable
 import pytest
 
 from glossary import default_paths
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.memory import MemoryFileError, MemoryUnit, TranslationMemory, normalise
 from translate.pipeline import Translator
 from translate.tmx import TmxUnit, write_tmx

@@ -27,10 +27,10 @@ from sacrebleu.metrics import BLEU
 
 from glossary import Glossary, load_glossary
 from glossary.requirements import count_rendering, requirements_for
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.cli import builtin_glossary_files
 from translate.evaluate.testsets import load_testset
-from translate.model import LoadedModel, load_model
+from translate.decoding.model import LoadedModel, load_model
 from translate.pipeline import SegmentRecord, Translator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Model loading and the family adapters, on tiny random-weights models of every supported layout.
 
 The expectations below are written from each real model's card (how its authors call ``generate``), not
-from the adapters, so a wrong convention in ``translate.families`` fails here.
+from the adapters, so a wrong convention in ``translate.decoding.families`` fails here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import torch
 from huggingface_hub.errors import RepositoryNotFoundError
 from transformers import AutoTokenizer, BatchEncoding, PreTrainedTokenizerBase
 
-from translate import model as model_module
-from translate.model import (
+from translate.decoding import model as model_module
+from translate.decoding.model import (
     DEFAULT_MODEL,
     MODEL_ENV,
     LoadedModel,

@@ -30,7 +30,7 @@ FAST = ("--threads", "1", "--beams", "1", "--glossary-mode", "off")
 # The command as installed, with the output length pinned as the ``vi2en`` fixture pins it.
 PINNED_CLI = """\
 import functools, sys
-import translate.beam_search as beam_search
+import translate.decoding.beam_search as beam_search
 beam_search.SearchOptions = functools.partial(beam_search.SearchOptions, max_new_tokens=8)
 from translate.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -219,7 +219,7 @@ class LosingTranslator(Translator):
 
 
 def _translator(cls: type[Translator], model: Path) -> Translator:
-    from translate.beam_search import SearchOptions
+    from translate.decoding.beam_search import SearchOptions
 
     return cls.load(str(model), threads=1, glossary_mode="off", search=SearchOptions(beams=1, max_new_tokens=8))
 

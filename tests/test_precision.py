@@ -9,10 +9,10 @@ import torch
 
 from glossary import load_glossary
 from glossary.requirements import count_rendering
-from translate.beam_search import SearchOptions, beam_search
-from translate.decoder import target_vocabulary
-from translate.output_space import OutputSpace
-from translate.model import load_model
+from translate.decoding.beam_search import SearchOptions, beam_search
+from translate.decoding.decoder import target_vocabulary
+from translate.decoding.output_space import OutputSpace
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 ROOT = Path(__file__).resolve().parents[1]

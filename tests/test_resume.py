@@ -30,7 +30,7 @@ SUMMARY = re.compile(r"documents: (\d+) \((\d+) translated, (\d+) already done, 
 # models never stop by themselves); everything else is the real entry point.
 PINNED_CLI = """\
 import functools, sys
-import translate.beam_search as beam_search
+import translate.decoding.beam_search as beam_search
 beam_search.SearchOptions = functools.partial(beam_search.SearchOptions, max_new_tokens=int(sys.argv[1]))
 from translate.cli import main
 sys.exit(main(sys.argv[2:]))

@@ -21,9 +21,9 @@ from typing import Callable
 import pytest
 
 from glossary.names import unaccent
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.document import parse_document
-from translate.model import load_model
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +181,7 @@ def test_missing_hub_model_offline_is_one_clear_message(tmp_path: Path) -> None:
 def api_translator(tiny_model_dir: Callable[[str], Path]) -> Translator:
     from glossary import load_glossary
     from translate.cli import builtin_glossary_files
-    from translate.model import configure_threads
+    from translate.decoding.model import configure_threads
 
     configure_threads(1)
     loaded = load_model(str(tiny_model_dir("mbart")))
@@ -219,7 +219,7 @@ def test_readme_python_examples_run(tiny_model_dir: Callable[[str], Path], monke
     from functools import partial
 
     import translate.pipeline as pipeline
-    from translate.model import configure_threads
+    from translate.decoding.model import configure_threads
 
     blocks = _readme_python_blocks()
     tiny = str(tiny_model_dir("marian"))

@@ -18,8 +18,8 @@ from typing import Callable
 import pytest
 
 from translate.document import parse_document
-from translate.families import Family
-from translate.model import load_model
+from translate.decoding.families import Family
+from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
 ROOT = Path(__file__).resolve().parents[1]

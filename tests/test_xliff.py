@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from glossary import default_paths
-from translate.beam_search import SearchOptions
+from translate.decoding.beam_search import SearchOptions
 from translate.memory import MemoryUnit, TranslationMemory
 from translate.document import parse_document
 from translate.pipeline import DocumentResult, SegmentRecord, TermRecord, Translator

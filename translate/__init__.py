@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import ModelNotAvailable
+    from .decoding.model import ModelNotAvailable
     from .pipeline import DocumentResult, SegmentRecord, Translator
 
 __all__ = ["Translator", "DocumentResult", "SegmentRecord", "ModelNotAvailable"]
@@ -27,7 +27,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(pipeline, name)
     if name == "ModelNotAvailable":
-        from .model import ModelNotAvailable
+        from .decoding.model import ModelNotAvailable
 
         return ModelNotAvailable
     raise AttributeError(name)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .memory import FUZZY_THRESHOLD
-from .settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
+from .settings import ACRONYM_MODES, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 from glossary.entry import RENDERING_POLICIES
 
 OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
@@ -54,13 +54,6 @@ def builtin_glossary_files() -> list[Path]:
     """The curated glossary shipped with the package (``glossary/data/*.tsv``)."""
     data = resources.files("glossary") / "data"
     return sorted(Path(str(p)) for p in data.iterdir() if p.name.endswith(".tsv"))
-
-
-def _glossary_paths(values: Sequence[str]) -> list[Path]:
-    paths: list[Path] = []
-    for value in values:
-        paths.extend(builtin_glossary_files() if value == BUILTIN else [Path(value)])
-    return paths
 
 
 def _iso_date(value: str) -> date:
@@ -121,7 +114,10 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
                    "every glossary rendering are reused without decoding, fuzzy ones offered in jsonl/XLIFF output")
     p.add_argument("--tm-threshold", type=float, default=FUZZY_THRESHOLD, metavar="SCORE",
                    help=f"lowest similarity (0-100) of a fuzzy memory offer (default: {FUZZY_THRESHOLD:g})")
-    p.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
+    p.add_argument("--precision", choices=PRECISIONS, default="float32",
+                   help="int8: quantised linear layers, faster on CPU (CPU only); float16, bfloat16: on CUDA only")
+    p.add_argument("--device", choices=DEVICES, default="cpu",
+                   help="cpu (default), cuda (a GPU; needs torch built with CUDA), auto: cuda when there is one")
     p.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all available cores)")
     p.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included (default: 6000)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
@@ -134,10 +130,10 @@ def run_translate(args: argparse.Namespace) -> int:
     from glossary.errors import GlossaryError
 
     from .batch import run_batch
-    from .beam_search import SearchOptions
-    from .families import UnsupportedModel
+    from .decoding import ModelNotAvailable, UnsupportedModel
+    from .decoding.beam_search import SearchOptions
     from .memory import MemoryFileError, TranslationMemory
-    from .model import ModelNotAvailable, resolve_model_name
+    from .options import TranslationOptions
     from .pipeline import Translator
 
     from transformers.utils import logging as hf_logging
@@ -152,25 +148,26 @@ def run_translate(args: argparse.Namespace) -> int:
     if args.format in XML_FORMATS and args.output is None and not _single_document(args.inputs):
         print(f"vi2en: --format {args.format} writes one file per document: give -o OUTDIR for several documents", file=sys.stderr)
         return EXIT_USAGE
+    try:  # every option that shapes the output, validated before any work
+        translation = TranslationOptions.resolve(
+            args.model, glossary=args.glossary or [BUILTIN], glossary_mode=args.glossary_mode, tm=args.tm or [],
+            renderings=args.renderings, glossary_date=args.glossary_date, explain=args.explain,
+            acronyms=args.acronyms, beams=args.beams, precision=args.precision, device=args.device,
+            tm_threshold=args.tm_threshold,
+        )
+    except ValueError as err:
+        print(f"vi2en: {err}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        memory = TranslationMemory.load(args.tm, fuzzy_threshold=args.tm_threshold) if args.tm else None
+        memory = TranslationMemory.load(translation.tm, fuzzy_threshold=translation.tm_threshold) if translation.tm else None
     except MemoryFileError as err:
         print(f"vi2en: translation memory: {err}", file=sys.stderr)
         return EXIT_USAGE
-    glossary_files = _glossary_paths(args.glossary or [BUILTIN]) if args.glossary_mode != "off" else []
-    model = resolve_model_name(args.model)
     try:
         translator = Translator.load(
-            model,
-            glossary=glossary_files,
-            glossary_mode=args.glossary_mode,
-            renderings=args.renderings,
-            glossary_date=args.glossary_date,
-            explain=args.explain,
-            acronyms=args.acronyms,
-            precision=args.precision,
+            options=translation,
             threads=args.threads,
-            search=SearchOptions(beams=args.beams),
+            search=SearchOptions(beams=translation.beams),
             max_batch_tokens=args.batch_tokens,
             memory=memory,
         )
@@ -182,23 +179,8 @@ def run_translate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for warning in translator.glossary.warnings if translator.glossary is not None else ():
         print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
-    from .model import model_files_fingerprint
-
-    options = {
-        "model": model,
-        "model_files": model_files_fingerprint(model),
-        "glossary": [str(p) for p in glossary_files],
-        "glossary_sha256": [_file_hash(p) for p in glossary_files],
-        "glossary_mode": args.glossary_mode,
-        "renderings": args.renderings,
-        "glossary_date": args.glossary_date,
-        "explain": args.explain,
-        "acronyms": args.acronyms,
-        "beams": args.beams,
-        "precision": args.precision,
-        "tm_sha256": [_file_hash(p) for p in args.tm or []],
-        "tm_threshold": args.tm_threshold,
-    }
+    signature = translation.signature()  # what the journal fingerprints and the report records
+    options = {"signature": signature.digest, **signature.fields}
     try:
         report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet, extract=args.extract,
                            force=args.force)
@@ -214,15 +196,6 @@ def run_translate(args: argparse.Namespace) -> int:
 def _single_document(inputs: Sequence[str]) -> bool:
     """Whether the inputs are one document (so one XML file can go to stdout)."""
     return len(inputs) == 1 and (inputs[0] == "-" or (Path(inputs[0]).is_file() and Path(inputs[0]).suffix != ".jsonl"))
-
-
-def _file_hash(path: Path) -> str:
-    from .journal import sha256_text
-
-    try:
-        return sha256_text(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        return "missing"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,24 +19,21 @@ Documents are processed in groups of bounded size, so memory stays flat on arbit
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterable, Iterator, Sequence
 
 from glossary import Glossary, Matcher, load_glossary
-from glossary.entry import RENDERING_POLICIES
 from glossary.requirements import Found, locate_terms, rendering_family, requirements_for
 
 from .article_date import article_date
-from .beam_search import SearchOptions
-from .decoder import DecodeRequest, Decoder
+from .decoding import DecodeRequest, Decoder, LoadedModel, SearchOptions, configure_threads, load_model
 from .document import Document, lines_document, parse_document
 from .double_rendering import find_double_renderings
-from .glossary_files import BUILTIN, GlossarySpec, glossary_paths
-from .memory import Offer, TranslationMemory
-from .model import LoadedModel, configure_threads, load_model, resolve_model_name
+from .glossary_files import BUILTIN, GlossarySpec
+from .memory import FUZZY_THRESHOLD, Offer, TranslationMemory
+from .options import TranslationOptions
 from .segment import split_long_spans
-from .settings import ACRONYM_MODES, GLOSSARY_MODES, PRECISIONS
 from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
 
 #: Pieces are made smaller until their terms fit the model's output, but not below this many tokens.
@@ -196,21 +193,22 @@ class Translator:
         max_batch_tokens: int = 6000,
         memory: TranslationMemory | None = None,
         explain: bool = False,
+        options: TranslationOptions | None = None,
     ) -> None:
-        _choice("glossary_mode", glossary_mode, GLOSSARY_MODES)
-        _choice("renderings", renderings, RENDERING_POLICIES)
-        _choice("acronyms", acronyms, ACRONYM_MODES)
+        search = search or SearchOptions()
+        # Validated once, by the options object; ``options`` (from :meth:`load`) adds the files' identities.
+        described = options or TranslationOptions(loaded.name, precision=loaded.precision, device=loaded.device.type)
+        self.options = replace(described, beams=search.beams, glossary_mode=glossary_mode, renderings=renderings,
+                               glossary_date=glossary_date, acronyms=acronyms, explain=explain)
         _at_least_one("group_segments", group_segments)
         _at_least_one("max_batch_tokens", max_batch_tokens)
         self.loaded = loaded
         self.glossary = glossary if glossary_mode != "off" else None
         self.glossary_mode = glossary_mode
         self.renderings = renderings
-        self.glossary_date = parse_date(glossary_date)
+        self.glossary_date = self.options.glossary_date
         self.acronyms = acronyms
-        options = search or SearchOptions()
-        _at_least_one("beams", options.beams)
-        self.search = SearchOptions(**{**asdict(options), "hard": glossary_mode == "hard"})
+        self.search = SearchOptions(**{**asdict(search), "hard": glossary_mode == "hard"})
         self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
         self._plain = Decoder(loaded, SearchOptions(**{**asdict(self.search), "hard": False}), max_batch_tokens=max_batch_tokens) if explain else None
         self.group_segments = group_segments
@@ -230,35 +228,47 @@ class Translator:
         acronyms: str = "keep",
         beams: int = 4,
         precision: str = "float32",
+        device: str = "cpu",
         threads: int | None = None,
         search: SearchOptions | None = None,
         max_batch_tokens: int = 6000,
         memory: TranslationMemory | None = None,
         explain: bool = False,
+        tm: Sequence[str | os.PathLike[str]] = (),
+        tm_threshold: float = FUZZY_THRESHOLD,
+        options: TranslationOptions | None = None,
     ) -> "Translator":
         """Load a model and glossary files, and build a translator.
 
         ``model`` is a Hugging Face id or a local directory (default: ``$VI2EN_MODEL``, else
         ``Helsinki-NLP/opus-mt-vi-en``). ``glossary`` is one path, ``"builtin"`` (the curated glossary,
         the default, as on the command line), or a sequence of them (later files override earlier
-        ones); ``()`` for none. ``beams``, ``precision`` (``"float32"``/``"int8"``) and ``threads``
-        shape the search; the other options are those of the class. Raises ``ValueError`` for a bad
-        option, ``ModelNotAvailable`` when the model cannot be loaded, ``GlossaryError`` for a broken
-        glossary file (every problem with its file and line).
+        ones); ``()`` for none. ``beams``, ``precision`` (``"float32"``/``"int8"`` on CPU,
+        ``"float16"``/``"bfloat16"`` on CUDA), ``device`` (``"cpu"``, ``"cuda"``, ``"auto"``) and
+        ``threads`` shape the search; ``tm`` names translation-memory files (fuzzy offers from a
+        similarity of ``tm_threshold``, 0-100; ``memory``, an already loaded one, wins); the other options are those of the class. ``options``, a
+        :class:`~translate.options.TranslationOptions`, replaces all the keywords that shape the
+        output. Raises ``ValueError`` for a bad option, ``ModelNotAvailable`` when the model cannot
+        be loaded, ``GlossaryError`` for a broken glossary file (every problem with its file and line).
         """
-        _choice("glossary_mode", glossary_mode, GLOSSARY_MODES)
-        _choice("precision", precision, PRECISIONS)
-        _at_least_one("beams", beams)
         if threads is not None:
             _at_least_one("threads", threads)
-        paths = glossary_paths(glossary) if glossary_mode != "off" else []
-        terms = load_glossary(*paths) if paths else None
+        if options is None:
+            options = TranslationOptions.resolve(
+                model, glossary=glossary, glossary_mode=glossary_mode, tm=tm, renderings=renderings,
+                glossary_date=glossary_date, acronyms=acronyms, beams=search.beams if search else beams,
+                precision=precision, device=device, explain=explain, tm_threshold=tm_threshold,
+            )
+        terms = load_glossary(*options.glossary) if options.glossary and options.glossary_mode != "off" else None
+        if memory is None and options.tm:
+            memory = TranslationMemory.load(options.tm, fuzzy_threshold=options.tm_threshold)
         configure_threads(threads)
-        loaded = load_model(resolve_model_name(str(model) if model is not None else None), precision=precision)
+        loaded = load_model(options.model, precision=options.precision, device=options.device)
         return cls(
-            loaded, terms, glossary_mode=glossary_mode, renderings=renderings, glossary_date=glossary_date,
-            acronyms=acronyms, search=search or SearchOptions(beams=beams), max_batch_tokens=max_batch_tokens,
-            memory=memory, explain=explain,
+            loaded, terms, glossary_mode=options.glossary_mode, renderings=options.renderings,
+            glossary_date=options.glossary_date, acronyms=options.acronyms,
+            search=replace(search or SearchOptions(), beams=options.beams), max_batch_tokens=max_batch_tokens,
+            memory=memory, explain=options.explain, options=options,
         )
 
     # -- public API -------------------------------------------------------------------------------
@@ -365,7 +375,7 @@ class Translator:
             for start, end in split_long_spans(segment.source, max_tokens, decoder.count_source_tokens, unbreakable):
                 terms = [t for t in segment.terms if start <= t.requirement.start < end]
                 pieces.append(_Piece(" ".join(segment.source[start:end].split()), terms))
-            crowded = room is not None and any(decoder.constraint_tokens(p.terms) >= room for p in pieces)
+            crowded = room is not None and any(decoder.constraint_tokens([t.renderings for t in p.terms]) >= room for p in pieces)
             if not crowded or max_tokens <= _MIN_PIECE_TOKENS:
                 break
             max_tokens = max(_MIN_PIECE_TOKENS, max_tokens // 2)
@@ -380,7 +390,7 @@ class Translator:
 
     @staticmethod
     def _decode(decoder: Decoder, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
-        decoded = decoder.decode([DecodeRequest(p.text, p.terms) for p in pieces], progress)
+        decoded = decoder.decode([DecodeRequest(p.text, [t.renderings for t in p.terms]) for p in pieces], progress)
         for piece, out in zip(pieces, decoded):
             piece.target = out.text
 
@@ -479,23 +489,6 @@ def _all_met(target: str, terms: Sequence[PlannedTerm]) -> bool:
     """Whether ``target`` holds every term, each occurrence counted (two terms with the same
     renderings need two occurrences)."""
     return all(found is not None for found in locate_terms(target, [t.renderings for t in terms]))
-
-
-def parse_date(value: date | str | None) -> date | None:
-    """A date given as a ``date`` or an ISO string (``"2025-06-01"``); ``ValueError`` otherwise."""
-    if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"glossary_date must be a date or an ISO date string YYYY-MM-DD, not {value!r}")
-
-
-def _choice(name: str, value: object, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
 
 
 def _at_least_one(name: str, value: object) -> None:

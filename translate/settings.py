@@ -5,6 +5,11 @@ Kept free of heavy imports so that ``vi2en --help`` answers at once instead of l
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
 MODEL_ENV = "VI2EN_MODEL"
-PRECISIONS = ("float32", "int8")
+PRECISIONS = ("float32", "int8", "float16", "bfloat16")
+CPU_PRECISIONS = ("float32", "int8")
+"""int8 is torch's dynamic quantisation, which has CPU kernels only; half precisions are for GPUs."""
+CUDA_PRECISIONS = ("float32", "float16", "bfloat16")
+DEVICES = ("cpu", "cuda", "auto")
+"""``auto``: cuda when torch sees a CUDA device, else cpu."""
 GLOSSARY_MODES = ("hard", "soft", "off")
 ACRONYM_MODES = ("keep", "first-expand")

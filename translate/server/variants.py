@@ -5,7 +5,7 @@ add its own entries, merged over the server's glossary by the CLI's rule (later 
 ``Glossary.merge``).  A :class:`~translate.pipeline.Translator` holds one glossary, so each distinct
 choice gets its own Translator over the *same* loaded model; the few most recent are kept.
 
-Cost: a Translator builds its own :class:`~translate.decoder.Decoder` (the Marian output table cut to
+Cost: a Translator builds its own :class:`~translate.decoding.decoder.Decoder` (the Marian output table cut to
 the target pieces): measured on the opus-mt-vi-en-sized model, 0.22 s on the model thread and about
 80 MB per kept choice, so only the two most recent are kept; requests with the server's own choice
 use the server's Translator directly.

@@ -1,7 +1,7 @@
 """The token ids a search works in: the model's output rows it may produce, numbered from 0.
 
 A Marian model's output layer covers both languages' pieces, while its translations only ever use the
-target side's (see :meth:`translate.families.Family.output_token_ids`).  The search scores, masks and
+target side's (see :meth:`translate.decoding.families.Family.output_token_ids`).  The search scores, masks and
 constrains only those rows, in its own numbering; this is the one place that converts between the two.
 """
 

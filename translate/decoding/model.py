@@ -18,7 +18,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, 
 from transformers.utils import SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, WEIGHTS_INDEX_NAME, WEIGHTS_NAME
 
 from .families import Family, family_for
-from .settings import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
+from ..settings import CPU_PRECISIONS, CUDA_PRECISIONS, DEFAULT_MODEL, DEVICES, MODEL_ENV, PRECISIONS
 
 HUB_PROBE_TIMEOUT = 10.0
 """Seconds to wait for the hub before declaring it unreachable (downloads themselves retry for minutes)."""
@@ -31,14 +31,45 @@ class ModelNotAvailable(Exception):
     """The model is neither a usable local directory, nor cached, nor downloadable right now."""
 
 
+_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
 @dataclass(frozen=True)
 class LoadedModel:
-    """A model ready to translate: in eval mode, with its tokenizer and family adapter."""
+    """A model ready to translate: in eval mode, on its device, with its tokenizer and family adapter."""
 
     name: str
     model: PreTrainedModel
     tokenizer: PreTrainedTokenizerBase
     family: Family
+    precision: str = "float32"
+    device: torch.device = torch.device("cpu")
+
+
+def resolve_device(device: str) -> str:
+    """``"cpu"`` or ``"cuda"`` for a ``--device`` choice (``"auto"``: cuda when torch sees one);
+    ``ValueError`` naming the option when the device is unknown or absent."""
+    if device not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(map(repr, DEVICES))}, not {device!r}")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA device here "
+                         f"(torch {torch.__version__}, built {'with' if torch.version.cuda else 'without'} CUDA); "
+                         "use --device cpu or auto")
+    return device
+
+
+def check_precision(device: str, precision: str) -> None:
+    """``ValueError`` naming the option when ``precision`` is not offered on ``device`` (``cpu``/``cuda``):
+    int8 is torch's dynamic quantisation, with CPU kernels only; float16/bfloat16 are for GPUs (on a CPU
+    they run, but slower than float32)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
+    allowed = CPU_PRECISIONS if device == "cpu" else CUDA_PRECISIONS
+    if precision not in allowed:
+        raise ValueError(f"precision {precision!r} is not offered on {device}; there use one of "
+                         f"{', '.join(map(repr, allowed))}")
 
 
 def resolve_model_name(cli_value: str | None) -> str:
@@ -61,16 +92,21 @@ def configure_threads(n: int | None) -> int:
     return threads
 
 
-def load_model(name_or_path: str, *, precision: str = "float32") -> LoadedModel:
-    """Load a model by hub id (cache first, then download) or from a local directory.
+def load_model(name_or_path: str, *, precision: str = "float32", device: str = "cpu") -> LoadedModel:
+    """Load a model by hub id (cache first, then download) or from a local directory, onto ``device``.
 
     ``precision="int8"`` quantizes every ``nn.Linear`` dynamically: the linear layers dominate decoding time
-    on a CPU, so this saves much of it, at a small cost in quality.  Raises :class:`ModelNotAvailable` when
-    the model cannot be had, and :class:`translate.families.UnsupportedModel` when it is of a family vi2en
-    cannot drive.
+    on a CPU, so this saves much of it, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
+    cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
+    runs them on a CPU, which tests use to check the code path).  Raises ``ValueError`` for a device or
+    precision that cannot be used, :class:`ModelNotAvailable` when the model cannot be had, and
+    :class:`translate.decoding.families.UnsupportedModel` when it is of a family vi2en cannot drive.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
+    place = resolve_device(device)
+    if precision == "int8" and place != "cpu":
+        check_precision(place, precision)
     if _looks_local(name_or_path):
         tokenizer, model = _load_directory(Path(name_or_path).expanduser())
     else:
@@ -79,7 +115,11 @@ def load_model(name_or_path: str, *, precision: str = "float32") -> LoadedModel:
     family = family_for(tokenizer, model)
     if precision == "int8":
         model = _quantize_int8(model)
-    return LoadedModel(name=name_or_path, model=model, tokenizer=tokenizer, family=family)
+    elif precision in _DTYPES:
+        model = model.to(_DTYPES[precision])
+    model = model.to(place)
+    return LoadedModel(name=name_or_path, model=model, tokenizer=tokenizer, family=family, precision=precision,
+                       device=torch.device(place))
 
 
 def _available_cpus() -> int:

@@ -1,8 +1,11 @@
-"""Translate batches of segment texts with a loaded model: tokenise, batch, search, detokenise.
+"""The decoding package's entry point: texts (each with its required terms) in, translations out.
 
-This is the only place where text meets token ids.  Callers hand in segments with their planned
-glossary terms and get text back in the same order; batching by length, the constraint compilation and
-the search itself stay behind this interface, so the pipeline never depends on the model family.
+This is the only place where text meets token ids.  Callers hand in texts, each with the terms its
+translation must contain (per term, a tuple of acceptable renderings, the preferred first), and get
+text back in the same order; tokenisation, batching by length, the constraint compilation and the
+search itself stay behind this interface.  It knows nothing of documents or glossaries: the pipeline
+asks it only for token counts (:meth:`Decoder.count_source_tokens`, :attr:`Decoder.max_source_tokens`,
+:attr:`Decoder.target_room`, :meth:`Decoder.constraint_tokens`), never for the model family.
 """
 
 from __future__ import annotations
@@ -16,20 +19,21 @@ import torch
 from .batching import make_batches
 from .beam_search import Hypothesis, SearchOptions, TargetVocabulary, beam_search
 from .constraint_state import ConstraintSet
-from .constraints import ConstraintBuilder
+from .constraints import ConstraintBuilder, Renderings
 from .marian_decoder import MarianIncrementalDecoder
 from .model import LoadedModel
 from .output_space import OutputSpace
 from .stepper import Network
-from .term_plan import PlannedTerm
 
 WORD_START = "\u2581"  # sentencepiece's word-boundary mark
 
 
 @dataclass
 class DecodeRequest:
+    """One text to translate and the terms its translation must contain (each: acceptable renderings)."""
+
     text: str
-    terms: Sequence[PlannedTerm] = ()
+    terms: Sequence[Renderings] = ()
 
 
 @dataclass
@@ -56,6 +60,7 @@ def target_vocabulary(loaded: LoadedModel, space: OutputSpace) -> TargetVocabula
     continues = torch.tensor(
         [bool(p) and p not in special and not p.startswith(WORD_START) and p[0].isalnum() for p in pieces],
         dtype=torch.bool,
+        device=loaded.device,
     )
     return TargetVocabulary(
         prefix=tuple(space.to_search(family.decoder_prefix)),
@@ -114,7 +119,7 @@ class Decoder:
         """Input tokens of ``text``, as the model will see it."""
         return self.loaded.family.count_source_tokens(text)
 
-    def constraint_tokens(self, terms: Sequence[PlannedTerm]) -> int:
+    def constraint_tokens(self, terms: Sequence[Renderings]) -> int:
         """Output tokens the terms force (the longest spelling of each): what must fit in ``target_room``."""
         cset = self.constraints.build(terms)
         return cset.total_tokens if cset is not None else 0
@@ -148,7 +153,9 @@ class Decoder:
 
     def _prepare(self, requests: Sequence[DecodeRequest], batch: list[int]) -> _Job:
         encoded = self.loaded.family.encode_sources([requests[i].text for i in batch])
-        return _Job(encoded["input_ids"], encoded["attention_mask"], [self.constraints.build(requests[i].terms) for i in batch])
+        device = self.loaded.device
+        return _Job(encoded["input_ids"].to(device), encoded["attention_mask"].to(device),
+                    [self.constraints.build(requests[i].terms) for i in batch])
 
     def _search(self, job: _Job) -> list[Hypothesis]:
         with torch.inference_mode():

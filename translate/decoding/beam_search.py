@@ -14,9 +14,9 @@ constrained segments side by side in the same batch:
   finished translation contains every term: a guarantee, not a preference;
 * the token after a completed term may not glue onto its last word (``Trade`` → ``Trades``), so the term
   survives detokenisation as a whole word;
-* segments leave the batch as soon as they are done (see ``translate.stepper``).
+* segments leave the batch as soon as they are done (see ``translate.decoding.stepper``).
 
-The constraint bookkeeping lives in ``translate.constraint_state``; this module only schedules it.
+The constraint bookkeeping lives in ``translate.decoding.constraint_state``; this module only schedules it.
 """
 
 from __future__ import annotations
@@ -46,6 +46,19 @@ class SearchOptions:
     min_new_tokens: int = 0
     hard: bool = True
 
+    def __post_init__(self) -> None:
+        """Refuse what the search cannot use, naming the option (``beams=0`` would divide by zero later)."""
+        for name, least in (("beams", 1), ("max_len_b", 0), ("max_len_cap", 1), ("min_new_tokens", 0)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
+                raise ValueError(f"{name} must be a whole number of at least {least}, not {value!r}")
+        if self.max_new_tokens is not None and (not isinstance(self.max_new_tokens, int) or self.max_new_tokens < 1):
+            raise ValueError(f"max_new_tokens must be None or a whole number of at least 1, not {self.max_new_tokens!r}")
+        for name in ("length_penalty", "max_len_a"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
+                raise ValueError(f"{name} must be a number of at least 0, not {value!r}")
+
 
 @dataclass(frozen=True)
 class TargetVocabulary:
@@ -54,7 +67,7 @@ class TargetVocabulary:
     prefix: tuple[int, ...]
     eos: int
     banned: tuple[int, ...]
-    continues_word: torch.Tensor  # bool [vocab]: pieces that would glue onto the previous word
+    continues_word: torch.Tensor  # bool [vocab], on the model's device: pieces that would glue onto the previous word
     max_positions: int | None = None  # decoder positions the model has (prefix and EOS included); None: no limit
 
 
@@ -118,8 +131,13 @@ def beam_search(
     constraints: Sequence[ConstraintSet | None],
     options: SearchOptions,
 ) -> list[Hypothesis]:
-    """Translate one batch; returns the best hypothesis of each segment, in input order."""
+    """Translate one batch; returns the best hypothesis of each segment, in input order.
+
+    Tensors live on the device of ``input_ids`` (the model's); the per-step transfers to Python are the
+    top-``2k`` candidates of each segment and the constraint rows' scores, which the selection reads.
+    """
     k = options.beams
+    device = input_ids.device
     n_seg = input_ids.shape[0]
     src_lens = attention_mask.sum(dim=1).tolist()
     segments = [
@@ -128,15 +146,15 @@ def beam_search(
     ]
     stepper = start_stepper(model, input_ids, attention_mask, k)
     active = list(range(n_seg))
-    seqs = torch.tensor([list(vocab.prefix)] * (n_seg * k), dtype=torch.long)
+    seqs = torch.tensor([list(vocab.prefix)] * (n_seg * k), dtype=torch.long, device=device)
     step_input = seqs
-    scores = torch.tensor(([0.0] + [NEG_INF] * (k - 1)) * n_seg)
+    scores = torch.tensor(([0.0] + [NEG_INF] * (k - 1)) * n_seg, device=device)
     states: list[ConstraintState | None] = []
     for seg in segments:
         initial = seg.constraints.initial_state() if seg.constraints is not None else None
         states.extend([initial] * k)
     generated = 0
-    banned = torch.tensor(vocab.banned, dtype=torch.long)
+    banned = torch.tensor(vocab.banned, dtype=torch.long, device=device)
 
     while active:
         logp = stepper.step(step_input)
@@ -173,11 +191,11 @@ def beam_search(
 
         if not still_active:
             break
-        rows = torch.tensor([c.row for c in next_choices], dtype=torch.long)
-        tokens = torch.tensor([[c.token] for c in next_choices], dtype=torch.long)
+        rows = torch.tensor([c.row for c in next_choices], dtype=torch.long, device=device)
+        tokens = torch.tensor([[c.token] for c in next_choices], dtype=torch.long, device=device)
         stepper.select(rows, segments_changed=len(still_active) != len(active))
         seqs = torch.cat([seqs.index_select(0, rows), tokens], dim=1)
-        scores = torch.tensor([c.score for c in next_choices])
+        scores = torch.tensor([c.score for c in next_choices], device=device)
         states = [c.state for c in next_choices]
         step_input = tokens
         active = still_active
@@ -263,7 +281,7 @@ def _apply_constraint_masks(
     if no_eos:
         logp[no_eos, vocab.eos] = NEG_INF
     if after_term:
-        rows = torch.tensor(after_term, dtype=torch.long)
+        rows = torch.tensor(after_term, dtype=torch.long, device=logp.device)
         logp[rows] = logp.index_select(0, rows).masked_fill_(vocab.continues_word, NEG_INF)
         for row, tokens in extending.items():
             logp[row, tokens] = extended[row]
@@ -298,11 +316,11 @@ def _constraint_candidates(
             pairs.extend((block, row, t) for t in state.allowed())
     if not rows_needing_best:
         return {}
-    best_rows = torch.tensor([row for _, row in rows_needing_best], dtype=torch.long)
+    best_rows = torch.tensor([row for _, row in rows_needing_best], dtype=torch.long, device=total.device)
     best_scores, best_tokens = total.index_select(0, best_rows).max(dim=1)
     pairs.extend((b, row, t) for (b, row), t in zip(rows_needing_best, best_tokens.tolist()))
-    index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long)
-    index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long)
+    index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long, device=total.device)
+    index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long, device=total.device)
     gathered = total[index_rows, index_tokens].tolist()
     extra: dict[int, list[tuple[float, int, int]]] = {}
     for (block, row, token), score in zip(pairs, gathered):

@@ -1,13 +1,13 @@
 """One decoder step of a Hugging Face encoder-decoder model, with its key/value cache.
 
-The beam search (``translate.beam_search``) is model-agnostic: it asks for next-token log-probabilities of
+The beam search (``translate.decoding.beam_search``) is model-agnostic: it asks for next-token log-probabilities of
 its live rows and tells the stepper which rows survive.  Keeping the model calls here lets one search
 loop serve every family (Marian, mBART-50, T5, NLLB/M2M100) and both the plain and the constrained path.
 
 Two savings over calling ``generate`` per batch: the encoder runs once per batch, and when whole
 segments finish their rows are dropped from the cache and from the encoder states, so late steps of a
 batch only pay for the segments still being decoded.  Marian models are stepped by their own decoder
-(``translate.marian_decoder``, faster still); :func:`start_stepper` picks the one a network needs.
+(``translate.decoding.marian_decoder``, faster still); :func:`start_stepper` picks the one a network needs.
 """
 
 from __future__ import annotations

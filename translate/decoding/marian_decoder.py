@@ -1,6 +1,6 @@
 """Marian's decoder step written out for incremental beam search: the fast path of opus-mt models.
 
-The generic stepper (``translate.stepper.ModelStepper``) calls the Hugging Face model once per step.  On a
+The generic stepper (``translate.decoding.stepper.ModelStepper``) calls the Hugging Face model once per step.  On a
 2-core CPU most of that step is spent on things a beam search does not need, measured with the torch
 profiler on the base-size model (48 segments x 4 beams):
 
@@ -11,7 +11,7 @@ profiler on the base-size model (48 segments x 4 beams):
   copy per segment;
 * the output layer and the softmax cover the whole joint vocabulary (53,739 rows for opus-mt-vi-en),
   although the target side can only produce the pieces of its own SentencePiece model (32,000); here
-  both run over those rows only (see :func:`translate.families.Family.output_token_ids`).
+  both run over those rows only (see :func:`translate.decoding.families.Family.output_token_ids`).
 
 The layer weights are the model's own modules (float32 or torch dynamic int8), so this is the same
 network computed in a different order; ``tests/test_marian_decoder.py`` checks the log-probabilities
@@ -26,7 +26,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-NEG_LARGE = torch.finfo(torch.float32).min
 
 
 class MarianIncrementalDecoder:
@@ -47,7 +46,8 @@ class MarianIncrementalDecoder:
         self.embed_scale = float(decoder.embed_scale)
         self.positions = decoder.embed_positions.weight
         embeddings = decoder.embed_tokens.weight
-        rows = output_ids if output_ids is not None else torch.arange(embeddings.shape[0])
+        device = embeddings.device
+        rows = output_ids.to(device) if output_ids is not None else torch.arange(embeddings.shape[0], device=device)
         # Marian's final_logits_bias is folded into the output layer's bias: one pass over the output fewer.
         self.head = _stacked([(model.lm_head, rows)], extra_bias=model.final_logits_bias[0].index_select(0, rows))
         tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is embeddings
@@ -82,9 +82,9 @@ def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias:
         packed = None if float_parts else layer.weight()  # int8: unpacked once per layer
         weight = layer.weight if packed is None else packed.dequantize()
         bias = layer.bias if float_parts else layer.bias()
-        keep = rows if rows is not None else torch.arange(weight.shape[0])
+        keep = rows if rows is not None else torch.arange(weight.shape[0], device=weight.device)
         weights.append(weight.index_select(0, keep))
-        biases.append(bias.index_select(0, keep) if bias is not None else torch.zeros(len(keep)))
+        biases.append(bias.index_select(0, keep) if bias is not None else weight.new_zeros(len(keep)))
         if packed is not None:
             scales.append(torch.full((len(keep),), packed.q_scale(), dtype=torch.double))
             zero_points.append(torch.full((len(keep),), packed.q_zero_point(), dtype=torch.long))
@@ -92,7 +92,7 @@ def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias:
     if extra_bias is not None:
         bias = bias + extra_bias
     if float_parts:
-        out = nn.Linear(weight.shape[1], weight.shape[0])
+        out = nn.Linear(weight.shape[1], weight.shape[0], device=weight.device, dtype=weight.dtype)
         with torch.no_grad():
             out.weight.copy_(weight)
             out.bias.copy_(bias)
@@ -119,9 +119,12 @@ class MarianStepper:
         self.beams = beams
         encoded = prepared.model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         segments, source_len, _ = encoded.shape
+        # The activations' dtype and device (float32 for int8 layers): masks and caches follow them.
+        self.like = {"dtype": encoded.dtype, "device": encoded.device}
+        self.neg_large = torch.finfo(encoded.dtype).min
         # Additive mask over source positions, one per segment: [segments, 1, 1, source].
-        self.source_mask = torch.zeros(segments, 1, 1, source_len).masked_fill_(
-            ~attention_mask.bool()[:, None, None, :], NEG_LARGE
+        self.source_mask = torch.zeros(segments, 1, 1, source_len, **self.like).masked_fill_(
+            ~attention_mask.bool()[:, None, None, :], self.neg_large
         )
         # Keys stored transposed and both contiguous: the batched matmuls then read them in place every step
         # (a transposed view would be copied by each call).
@@ -152,7 +155,7 @@ class MarianStepper:
         hidden = F.embedding(decoder_input_ids, p.embeddings) * p.embed_scale + positions
         causal = None
         if new > 1:
-            causal = torch.full((new, self.length + new), NEG_LARGE).triu_(self.length + 1)
+            causal = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
         self._reserve(rows, hidden.shape[-1], new)
         end = self.length + new
         for index, layer in enumerate(p.layers):
@@ -171,7 +174,7 @@ class MarianStepper:
         """Make room for ``new`` more positions (doubling, so growth is rare)."""
         if self.cache is not None and self.length + new <= self.cache.shape[0]:
             return
-        grown = torch.empty(max(64, 2 * (self.length + new)), 2 * len(self.p.layers), rows, dim)
+        grown = torch.empty(max(64, 2 * (self.length + new)), 2 * len(self.p.layers), rows, dim, **self.like)
         if self.cache is not None:
             grown[: self.length] = self.cache[: self.length]
         self.cache, self.spare = grown, None
@@ -214,7 +217,7 @@ class MarianStepper:
         """
         if self.cache is not None:
             if self.spare is None or self.spare.shape[2] != len(rows):
-                self.spare = torch.empty(self.cache.shape[0], self.cache.shape[1], len(rows), self.cache.shape[3])
+                self.spare = torch.empty(self.cache.shape[0], self.cache.shape[1], len(rows), self.cache.shape[3], **self.like)
             torch.index_select(self.cache[: self.length], 2, rows, out=self.spare[: self.length])
             self.cache, self.spare = self.spare, self.cache
         if segments_changed:

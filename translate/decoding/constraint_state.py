@@ -179,7 +179,8 @@ class ConstraintState:
 
     def advance(self, token: int) -> "ConstraintState":
         """The state after producing ``token``."""
-        if self.node is not None and token in self.node.children:
+        continuing = self.node is not None and token in self.node.children
+        if continuing and not self.met[self.active]:
             return self._enter(self.active, self.node.children[token], self.depth + 1)
         # A token may start several constraints: take the one it brings closest to completion (the
         # token lies on one of its shortest alternatives), so that following ``forced`` tokens always
@@ -192,6 +193,8 @@ class ConstraintState:
         if starts:
             _, index, child = min(starts, key=lambda s: (s[0], s[1]))
             return self._enter(index, child, 1)
+        if continuing:  # a met term's longer alternative goes on; starting an unmet term (above) is progress first
+            return self._enter(self.active, self.node.children[token], self.depth + 1)
         if self.node is None and not self.just_completed and not self.at_start:
             return self
         return ConstraintState(self.cset, self.met, completed=self.completed)

@@ -1,10 +1,10 @@
-"""Turn planned glossary terms into token-level constraints for one model.
+"""Turn required terms (each a tuple of acceptable renderings) into token-level constraints for one model.
 
 A term's token sequence depends on the model's vocabulary and on where it stands: sentencepiece marks
 word starts with ``▁``, and at the start of a sentence the first letter is capitalised.  Each rendering
 contributes its word-initial tokenisation, and a lower-case rendering also its capitalised form, usable
 only where the output starts; all are alternatives of one disjunctive
-:class:`~translate.constraint_state.Constraint`.
+:class:`~translate.decoding.constraint_state.Constraint`.
 
 A form the model cannot spell (a character outside its vocabulary decodes as ``⁇``) is spelled without
 its diacritics instead ("Türkiye" as "Turkiye") when the model can spell that, and :meth:`ConstraintBuilder.restore`
@@ -23,7 +23,6 @@ from typing import Callable, Sequence
 from glossary.normalize import unaccent
 
 from .constraint_state import Constraint, ConstraintSet
-from .term_plan import PlannedTerm
 
 
 #: Punctuation a term may stand right after, where the model writes the term's first piece without the
@@ -32,6 +31,10 @@ from .term_plan import PlannedTerm
 #: would force the term a second time.
 OPENERS = ("(", "[", "“", '"', "‘")
 JOINERS = ("-", "/")
+
+
+Renderings = tuple[str, ...]
+"""One required term occurrence: the renderings that satisfy it, the preferred first."""
 
 
 def capitalised(rendering: str) -> str:
@@ -54,9 +57,9 @@ class ConstraintBuilder:
                 return ids
         return ()
 
-    def restore(self, text: str, terms: Sequence[PlannedTerm]) -> str:
+    def restore(self, text: str, terms: Sequence[Renderings]) -> str:
         """``text`` with each stand-in spelling of a term's rendering replaced by the rendering itself."""
-        for rendering in {r for term in terms for form in term.renderings for r in (form, capitalised(form))}:
+        for rendering in {r for renderings in terms for form in renderings for r in (form, capitalised(form))}:
             stand_in = unaccent(rendering)
             if stand_in != rendering and self.spell(rendering) and not self._spells_itself(rendering):
                 text = re.sub(rf"(?<!\w){re.escape(stand_in)}(?!\w)", rendering.replace("\\", r"\\"), text)
@@ -83,15 +86,16 @@ class ConstraintBuilder:
                 forms.add(rest)
         return frozenset(forms)
 
-    def constraint(self, term: PlannedTerm) -> Constraint | None:
-        spelled = {self.spell(r) for r in term.renderings} - {()}
-        anywhere = spelled | {ids for r in term.renderings if self.spell(r) for ids in self.attached(r)}
-        initial = {self.spell(capitalised(r)) for r in term.renderings if capitalised(r) != r} - {()} - anywhere
+    def constraint(self, renderings: Renderings) -> Constraint | None:
+        """The constraint met by any one of ``renderings`` (the first names it), or None if none is spellable."""
+        spelled = {self.spell(r) for r in renderings} - {()}
+        anywhere = spelled | {ids for r in renderings if self.spell(r) for ids in self.attached(r)}
+        initial = {self.spell(capitalised(r)) for r in renderings if capitalised(r) != r} - {()} - anywhere
         if not spelled:
             return None
-        return Constraint(tuple(sorted(anywhere)), term.renderings[0], tuple(sorted(initial)))
+        return Constraint(tuple(sorted(anywhere)), renderings[0], tuple(sorted(initial)))
 
-    def build(self, terms: Sequence[PlannedTerm]) -> ConstraintSet | None:
+    def build(self, terms: Sequence[Renderings]) -> ConstraintSet | None:
         """``None`` for a segment without (spellable) terms, so the decoder can take its plain path."""
         constraints = [c for c in map(self.constraint, terms) if c is not None]
         return ConstraintSet(constraints) if constraints else None
