@@ -147,9 +147,11 @@ def run_check(args: argparse.Namespace) -> int:
 def with_glossary(handler: Callable[[argparse.Namespace, Glossary], int]) -> Callable[[argparse.Namespace], int]:
     """A handler that first loads `--glossary` files (default: the shipped glossary); 2 if they are broken."""
 
+    from translate.glossary_files import glossary_paths  # the one reading of 'builtin' and paths
+
     def run(args: argparse.Namespace) -> int:
         try:
-            glossary = load_glossary(*(args.glossary or default_paths()))
+            glossary = load_glossary(*(glossary_paths(args.glossary) if args.glossary else default_paths()))
         except GlossaryError as error:
             print(error, file=sys.stderr)
             print("fix these problems first (vi2en glossary check FILE... lists them all)", file=sys.stderr)
@@ -276,8 +278,9 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def _add_glossary_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-g", "--glossary", action="append", type=Path, metavar="FILE",
-                        help="glossary file to use (repeatable; default: the shipped glossary)")
+    """``-g/--glossary FILE``, spelled and read as in every vi2en command (``translate.glossary_files``)."""
+    parser.add_argument("-g", "--glossary", action="append", metavar="FILE",
+                        help="glossary file to use; repeat to combine; 'builtin' is the shipped glossary (the default)")
 
 
 def _at_least_one(value: str) -> int:

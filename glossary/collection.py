@@ -20,8 +20,11 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 class Glossary:
     """Entries in load order; order matters because later entries override earlier ones in matching.
 
-    `warnings` are the non-blocking problems found when the files were loaded (an entry of a
-    later file overriding an earlier one, cells normalised...), for the caller to show.
+    Build one with :func:`load_glossary` (files) or ``Glossary(entries)``.  `entries`: the
+    :class:`~glossary.entry.Entry` values, kept as a tuple (``len()`` and iteration give them);
+    `warnings` are the non-blocking problems (:class:`~glossary.errors.Problem`) found when the
+    files were loaded (an entry of a later file overriding an earlier one, cells normalised...),
+    for the caller to show.  Use :meth:`matcher` to find terms in text, :meth:`search` to look up.
     """
 
     def __init__(self, entries: Iterable[Entry] = (), warnings: Iterable[Problem] = ()) -> None:
@@ -35,7 +38,7 @@ class Glossary:
         return iter(self.entries)
 
     def valid_at(self, day: date) -> Glossary:
-        """The entries whose names were in use on `day`."""
+        """A new glossary of the entries whose names were in use on `day` (a ``date``); warnings kept."""
         return Glossary((e for e in self.entries if e.is_valid_at(day)), self.warnings)
 
     def merge(self, other: Glossary) -> Glossary:
@@ -44,15 +47,22 @@ class Glossary:
         return Glossary((*self.entries, *(e for e in other.entries if e not in seen)), (*self.warnings, *other.warnings))
 
     def save(self, path: str | Path) -> None:
-        """Write to `path` in the format its extension names (.tsv, .csv, .tbx)."""
+        """Write to `path` in the format its extension names (.tsv, .csv, .tbx); returns None.
+
+        Raises GlossaryError for an extension no writer knows."""
         write_entries(self.entries, path)
 
     def matcher(self, at: date | None = None) -> Matcher:
-        """A matcher over these entries (only those valid on `at`, if given)."""
+        """A :class:`~glossary.matcher.Matcher` over these entries (only those valid on the ``date``
+        `at`, if given); build it once and call ``find(text)`` per sentence."""
         return Matcher(self.entries, at=at)
 
     def search(self, query: str, at: date | None = None, limit: int = 10) -> list[Hit]:
-        """Entries matching `query` in either language, forgiving diacritics, case and typos."""
+        """Entries matching `query` in either language, forgiving diacritics, case and typos.
+
+        `at`: only names valid on that ``date``; `limit`: most hits returned.  Returns the best
+        hits first, each a :class:`~glossary.lookup.Hit` (``entry``, the ``field`` and ``value``
+        that matched, ``typos`` forgiven).  The index is built on the first search."""
         return self._index.search(query, at=at, limit=limit)
 
     @cached_property

@@ -56,6 +56,12 @@ class EntryType(str, Enum):
 class Entry:
     """A Vietnamese term, its approved English rendering `en`, its forms and its alternatives.
 
+    Fields (the columns of a glossary file): `vi` the Vietnamese term and `vi_variants` its other
+    spellings; `en` the approved rendering (what the decoder produces), `en_forms` its grammatical
+    forms (produced too), `en_alternatives` other accepted renderings (recognised, produced only
+    with ``renderings="any"``), `en_deprecated` renderings never produced and flagged; `type` an
+    :class:`EntryType` (a plain string is accepted); `acronym`; `valid_from`/`valid_to` the dates
+    the name was in use (None: open); `source` where the rendering comes from; `note`.
     `origin` (file, line) is where the entry was read; it is not part of the entry's identity,
     so the same entry read from a TSV and from its TBX export compares equal.
     """

@@ -37,7 +37,10 @@ from .tokens import Token, form_key, tokenize
 
 @dataclass(frozen=True)
 class Match:
-    """A glossary entry found at text[start:end] (offsets into the caller's original string)."""
+    """A glossary entry found at text[start:end] (offsets into the caller's original string).
+
+    `text` is that slice as it stands in the text; `entry` the :class:`~glossary.entry.Entry` matched.
+    """
 
     start: int
     end: int
@@ -54,7 +57,12 @@ class _Node:
 
 
 class Matcher:
-    """Finds the entries of a glossary in text; build once, call `find` per segment."""
+    """Finds the entries of a glossary in text; build once, call `find` per segment.
+
+    ``Matcher(entries, at=None, today=None)``: `entries` in load order (later ones win a tie);
+    `at` keeps only the names valid on that date; otherwise every name matches and `today`
+    (default: the real today) decides which is preferred where an old and a new name share a form.
+    """
 
     def __init__(self, entries: Iterable[Entry], at: date | None = None, today: date | None = None) -> None:
         """Index `entries` (only those valid on `at`, if given); `today` decides preferences when `at` is None."""
@@ -78,7 +86,10 @@ class Matcher:
                 node.candidates.append((needs_capital, entry))
 
     def find(self, text: str) -> list[Match]:
-        """All non-overlapping glossary terms in `text`, sorted by start (rules in the module doc)."""
+        """All non-overlapping glossary terms in `text`, sorted by start (rules in the module doc).
+
+        Returns a list of :class:`Match` (``start``, ``end``, ``text``, ``entry``); the longest
+        match wins where terms overlap, and an empty list means no term occurs."""
         tokens = tokenize(text)
         found = sorted(self._candidates(tokens), key=lambda c: (c[0] - c[1], c[0]))
         taken = [False] * len(tokens)

@@ -49,6 +49,10 @@ class Found:
 def requirements_for(text: str, matcher: Matcher, policy: str = "approved") -> list[TermRequirement]:
     """One requirement per glossary term and per titled person name in `text`, by position.
 
+    `matcher` finds the glossary's terms (its date decides which names); `policy` is a rendering
+    policy ("approved": the approved rendering and its forms; "any": alternatives too).  Returns
+    :class:`TermRequirement` values sorted by start, each with the renderings that satisfy it.
+
     Glossary matches come first; a name found after a title only counts where it overlaps no
     glossary match (a person already in the glossary keeps the glossary's rendering).
     """

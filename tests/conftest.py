@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -63,17 +62,18 @@ class CliRun:
 def vi2en(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> Callable[..., CliRun]:
     """``vi2en(*argv, max_new_tokens=8)``: run the ``vi2en`` command in this process.
 
-    Random-weight models never end a sentence, so every output runs to the length limit; the command line
-    has no length option (real models stop by themselves), so the limit is pinned here, which keeps
-    end-to-end runs fast without changing any code path.  Hard constraints still extend it as needed.
+    Random-weight models never end a sentence, so every output runs to the length limit; the command
+    reads that limit from ``$VI2EN_MAX_NEW_TOKENS`` (``translate.cli.MAX_NEW_TOKENS_ENV``, meant for
+    tests and benchmarks of such models), which keeps end-to-end runs fast without changing any code
+    path; ``max_new_tokens=None`` leaves it unset.  Hard constraints still extend it as needed.
     """
-    import translate.decoding.beam_search as beam_search
-    from translate.cli import main
-
-    original = beam_search.SearchOptions
+    from translate.cli import MAX_NEW_TOKENS_ENV, main
 
     def run(*argv: str, max_new_tokens: int | None = 8) -> CliRun:
-        monkeypatch.setattr(beam_search, "SearchOptions", partial(original, max_new_tokens=max_new_tokens))
+        if max_new_tokens is None:
+            monkeypatch.delenv(MAX_NEW_TOKENS_ENV, raising=False)
+        else:
+            monkeypatch.setenv(MAX_NEW_TOKENS_ENV, str(max_new_tokens))
         capfd.readouterr()
         code = main([str(a) for a in argv])
         out, err = capfd.readouterr()

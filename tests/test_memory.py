@@ -106,7 +106,7 @@ def test_cli_tm_summary_counts_and_records(tiny_model_dir: Callable[[str], Path]
                 "--threads", "1", "--beams", "2")
     assert run.code == 0, run.err
     assert "translation memory: 1 exact matches reused, 1 fuzzy offers, 2 segments decoded (1 exact matches lacked" in run.err
-    assert "stale memory: doc.txt segment 1:" in run.err
+    assert "stale memory: doc.txt:3:" in run.err  # the second paragraph, on line 3 of the file
     records = [json.loads(line) for line in (tmp_path / "out" / "doc.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["memory"] for r in records] == ["exact", "stale", None]
     assert records[2]["memory_offers"][0]["target"] == REMEMBERED_EN

@@ -112,4 +112,4 @@ def test_post_edited_xliff_comes_back_as_final_text_corrections_and_a_reused_mem
     assert [r["memory"] for r in records][1:3] == ["stale", "stale"], (
         "without the corrected glossary, the edited segments lack the approved renderings: flagged, decoded"
     )
-    assert stale.code == 0 and "stale memory: article.txt segment 1" in stale.err
+    assert stale.code == 0 and "stale memory: article.txt:3:" in stale.err

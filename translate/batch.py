@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,9 @@ from typing import Callable, Iterator, Mapping, Sequence, TextIO
 from tqdm import tqdm
 
 from .document import Document, lines_document, parse_document, parse_markdown
-from .inputs import InputFile, InputProblem, InputWarning, SourceDocument, count_lines, input_files, read_documents
+from .inputs import (
+    InputError, InputFile, InputProblem, InputWarning, SourceDocument, count_lines, decode_text, input_files, read_documents,
+)
 from .journal import Journal, OutputLocked, fingerprint
 from .pipeline import DocumentResult, Translator
 from .tmx import document_tmx
@@ -31,7 +34,12 @@ from .xliff import xliff12, xliff21
 
 @dataclass
 class RunReport:
-    """Counts and problems of one run; ``exit_code`` is what the CLI returns."""
+    """Counts and problems of one run; ``exit_code`` is what the CLI returns.
+
+    Every place is a document name and a 1-based line of its source (``doc:line``), never a segment
+    index: that is what a reader can open.  ``failed`` messages may begin with the document's own
+    path (the readers' convention); the summary does not repeat it after the name.
+    """
 
     documents: int = 0
     translated: int = 0
@@ -43,7 +51,10 @@ class RunReport:
     double_renderings: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
-    unmet: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
+    #: (doc, source line, term source, required renderings, place in a .docx/.html or None)
+    unmet: list[tuple[str, int, str, list[str], str | None]] = field(default_factory=list)
+    #: (doc, source line, the snippet where a forced term stands beside another rendering of it)
+    double_rendering_places: list[tuple[str, int, str]] = field(default_factory=list)
     mismatches: list[tuple[str, str]] = field(default_factory=list)
     glossary_mode: str = "off"
     kept: list[tuple[str, str]] = field(default_factory=list)
@@ -52,9 +63,11 @@ class RunReport:
     memory_exact: int = 0
     memory_offers: int = 0
     decoded: int = 0
-    memory_stale: list[tuple[str, int]] = field(default_factory=list)
+    memory_stale: list[tuple[str, int]] = field(default_factory=list)  # (doc, source line)
     #: (doc, segment index, term source) → where a term stands in a .docx/.html (paragraph, cell, run).
     locations: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    output: str = "standard output"  # where the translations went: the output folder, or stdout
+    elapsed: float | None = None  # seconds the run took, model loading included when the caller says so
 
     @property
     def exit_code(self) -> int:
@@ -68,29 +81,34 @@ class RunReport:
         out_lines = len(result.text.split("\n"))
         if out_lines != result.source_lines:
             self.mismatches.append((result.doc_id, f"{result.source_lines} source lines, {out_lines} in the translation"))
-        empty = [seg.index for seg in result.segments if seg.source.strip() and not seg.target.strip()]
+        empty = [seg.line for seg in result.segments if seg.source.strip() and not seg.target.strip()]
         if empty:
-            self.mismatches.append((result.doc_id, f"segment(s) {', '.join(map(str, empty))} came back empty"))
+            self.mismatches.append((result.doc_id, f"the translation of line(s) {', '.join(map(str, empty))} came back empty"))
+        doc = result.doc_id
         for seg in result.segments:
             if seg.terms:
                 self.segments_with_terms += 1
             self.terms_required += len(seg.terms)
             self.terms_met += sum(t.met for t in seg.terms)
             self.double_renderings += len(seg.double_renderings)
-            self.unmet.extend((result.doc_id, seg.index, t.source, t.required) for t in seg.terms if not t.met)
+            self.double_rendering_places.extend((doc, seg.line, snippet) for snippet in seg.double_renderings)
+            self.unmet.extend((doc, seg.line, t.source, t.required, self.locations.get((doc, seg.index, t.source)))
+                              for t in seg.terms if not t.met)
             self.memory_exact += seg.memory == "exact"
             self.memory_offers += len(seg.memory_offers)
             self.decoded += seg.memory != "exact" and bool(seg.source.strip())
             if seg.memory == "stale":
-                self.memory_stale.append((result.doc_id, seg.index))
+                self.memory_stale.append((doc, seg.line))
         for line, term in result.kept_terms:  # credits rendered by rule: in the output like any term
             self.terms_required += 1
             self.terms_met += term.met
             if not term.met:
-                self.unmet.append((result.doc_id, line, term.source, term.required))
+                self.unmet.append((doc, line, term.source, term.required, None))
         self.warnings.extend((result.doc_id, warning) for warning in result.warnings)
 
-    def summary(self) -> list[str]:
+    def summary(self, *, quiet: bool = False) -> list[str]:
+        """The lines printed at the end of a run; ``quiet`` keeps only the problems (and the places of
+        possible double renderings), not the counts, time and output folder."""
         lines = [
             f"documents: {self.documents} ({self.translated} translated, {self.skipped} already done, {len(self.failed)} failed)"
             + (f"; {len(self.kept)} kept as edited" if self.kept else ""),
@@ -101,26 +119,45 @@ class RunReport:
             lines.append(
                 f"glossary ({self.glossary_mode}): {self.segments_with_terms} segments with terms, "
                 f"{self.terms_required} terms required, {self.terms_met} met ({share}), "
-                f"{self.double_renderings} possible double renderings"
+                f"{self.double_renderings} possible double renderings" + (" (listed below)" if self.double_renderings else "")
             )
         if self.memory:
             lines.append(
                 f"translation memory: {self.memory_exact} exact matches reused, {self.memory_offers} fuzzy offers, "
                 f"{self.decoded} segments decoded ({len(self.memory_stale)} exact matches lacked a glossary rendering)"
             )
-        lines += [f"stale memory: {doc} segment {i}: the memory's translation lacks a required glossary rendering; decoded instead"
-                  for doc, i in self.memory_stale]
-        lines += [
-            f"unmet term: {doc} segment {i}{f' ({where})' if (where := self.locations.get((doc, i, src))) else ''}: "
-            f"{src!r} → {' | '.join(req)}"
-            for doc, i, src, req in self.unmet
-        ]
+        if self.elapsed is not None:
+            lines.append(f"time: {_duration(self.elapsed)}; output: {self.output}")
+        counts = len(lines)
+        lines += [f"stale memory: {doc}:{line}: the memory's translation lacks a required glossary rendering; decoded instead"
+                  for doc, line in self.memory_stale]
+        lines += [f"unmet term: {doc}:{line}:{f' ({where})' if where else ''} {src!r} → {' | '.join(req)}"
+                  for doc, line, src, req, where in self.unmet]
+        lines += [f"possible double rendering: {doc}:{line}: {snippet!r}" for doc, line, snippet in self.double_rendering_places]
         lines += [f"segment mismatch: {doc}: {msg}" for doc, msg in self.mismatches]
         lines += [f"warning: {doc}: {msg}" for doc, msg in self.warnings]
-        lines += [f"failed: {doc}: {msg}" for doc, msg in self.failed]
+        lines += [f"failed: {doc}: {_without_name(doc, msg)}" for doc, msg in self.failed]
         lines += [f"kept: {doc}: {msg}" for doc, msg in self.kept]
         lines += [f"stopped: {self.stopped}"] if self.stopped else []
-        return lines
+        return lines[counts:] if quiet else lines
+
+
+def _without_name(doc: str, message: str) -> str:
+    """``message`` without a leading ``NAME: `` that names ``doc`` again (its name, or a path ending in
+    it): readers start their messages with the file's path, and the summary line already names it."""
+    head, sep, rest = message.partition(": ")
+    if sep and (head in (doc, "-" if doc == "stdin" else doc) or head.replace(os.sep, "/").endswith("/" + doc.replace(os.sep, "/"))):
+        return rest
+    return message
+
+
+def _duration(seconds: float) -> str:
+    """``4.2 s``; past a minute ``3 min 05 s``, past an hour ``1 h 02 min``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
 
 
 def run_batch(
@@ -136,6 +173,9 @@ def run_batch(
     extract: bool = False,
     force: bool = False,
     write: Callable[[Journal, Path, str, str | bytes], None] | None = None,
+    text: str | None = None,
+    progress_bar: bool | None = None,
+    started: float | None = None,
 ) -> RunReport:
     """Translate every readable document of ``inputs``; outputs mirror input names under ``outdir``.
 
@@ -150,16 +190,26 @@ def run_batch(
     written; one that makes the translator fail is retried alone and reported by name, and the others
     go on; an output changed since vi2en wrote it is kept unless ``force``; a full disk stops the run
     with what was kept.  ``write`` replaces the journal's atomic write (tests inject failures).
+
+    ``text``: translate this one text (``vi2en translate --text``, document ``text``) instead of
+    ``inputs``, by the same rules as a file.  ``progress_bar``: a bar with total, percentage and ETA
+    on stderr (None: only when stderr is a terminal; never with ``quiet``).  ``started``: the
+    ``time.monotonic()`` the run's clock starts from (default: now), so a caller can count the
+    model's loading in the report's elapsed time.
     """
+    started = time.monotonic() if started is None else started
     stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(
-        glossary_mode=translator.glossary_mode if translator.glossary is not None else "off", memory=translator.memory is not None
+        glossary_mode=translator.glossary_mode if translator.glossary is not None else "off", memory=translator.memory is not None,
+        output=str(outdir) if outdir is not None else "standard output",
     )
     journal = Journal(outdir, lock=True) if outdir is not None else None
+    bar = False if quiet else progress_bar
     try:
         _run(translator, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
-             stdout=stdout, quiet=quiet, extract=extract, force=force, write=write)
+             stdout=stdout, bar=bar, extract=extract, force=force, write=write, text=text)
     finally:
+        report.elapsed = time.monotonic() - started
         if journal is not None:
             journal.close()
     return report
@@ -212,10 +262,11 @@ def _run(
     lines: bool,
     output_format: str,
     stdout: TextIO,
-    quiet: bool,
+    bar: bool | None,
     extract: bool,
     force: bool,
     write: Callable[[Journal, Path, str, str | bytes], None] | None,
+    text: str | None = None,
 ) -> None:
     """The body of :func:`run_batch`, with the journal (and its lock) held."""
     if journal is not None:
@@ -226,7 +277,9 @@ def _run(
     pending: dict[str, tuple[SourceDocument, Path | None, str, Document, bool]] = {}
 
     def to_translate() -> Iterator[tuple[str, Document]]:
-        for item in read_documents(inputs, lines=lines, exclude=exclude, output_name=rename, extract=extract):
+        items = [_text_document(text, lines)] if text is not None else read_documents(
+            inputs, lines=lines, exclude=exclude, output_name=rename, extract=extract)
+        for item in items:
             if isinstance(item, InputWarning):
                 report.warnings.append((item.doc_id, item.message))
                 continue
@@ -290,10 +343,19 @@ def _run(
             report.failed.append((item.doc_id, message))
 
     documents = to_translate()
-    with tqdm(unit="seg", disable=True if quiet else None, desc="translating", file=sys.stderr) as bar:
+    # The total grows as groups are planned (inputs are read lazily, a group at a time), so the
+    # percentage and ETA are those of the work planned so far: for a run of one group, the whole run.
+    with tqdm(unit="seg", disable=None if bar is None else not bar, desc="translating", file=sys.stderr,
+              dynamic_ncols=True) as progress:
+
+        def planned(count: int) -> None:
+            progress.total = (progress.total or 0) + count
+            progress.refresh()
+
         while True:
             try:
-                for result in translator.translate_documents(documents, lines=lines, progress=bar.update):
+                for result in translator.translate_documents(documents, lines=lines, progress=progress.update,
+                                                             planned=planned):
                     finish(result)
                 break
             except _Stop as stop:
@@ -324,6 +386,17 @@ def _retry_alone(
         except Exception as alone:  # noqa: BLE001 - reported by name, the run goes on
             pending.pop(doc_id, None)
             report.failed.append((doc_id, f"{item.source}: translation failed ({type(alone).__name__}: {alone})"))
+
+
+def _text_document(text: str, lines: bool) -> SourceDocument | InputProblem:
+    """``--text``: the one document of the run, cleaned and checked as a file's bytes would be."""
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        cleaned, warnings = decode_text(raw, "--text", lines=lines)
+    except InputError as error:
+        return InputProblem("text", str(error))
+    return SourceDocument("text", cleaned, Path("text.txt"), warnings, source="--text",
+                          markup="lines" if lines else "text", input_lines=count_lines(raw) if lines else None)
 
 
 def _structure(item: SourceDocument, lines: bool) -> Document:

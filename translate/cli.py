@@ -15,8 +15,8 @@ import argparse
 import os
 import signal
 import sys
+import time
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -42,6 +42,7 @@ examples:
   vi2en translate saved-page.html --extract -o out/       # only the page's article, as Markdown
   vi2en translate a.txt --glossary builtin --glossary my-terms.tsv --acronyms first-expand
   vi2en translate a.txt --model /models/opus-mt-vi-en     # a local copy of a model (or set VI2EN_MODEL)
+  vi2en translate --text "Bộ Công Thương chủ trì hội nghị."   # one sentence (or paragraph), English to stdout
 
 A rerun of the same command after an interruption skips documents already finished (as recorded in
 OUTDIR/.vi2en-journal.jsonl) and redoes the rest; a changed source or option means retranslation.
@@ -50,10 +51,27 @@ unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems re
 """
 
 
+#: Not an option, so hidden from --help: random-weight models (the tests', the benchmarks') never end
+#: a sentence, so every output would run to the length budget; this pins the number of new tokens per
+#: segment instead (hard constraints still extend it as they need).  Real models stop by themselves.
+MAX_NEW_TOKENS_ENV = "VI2EN_MAX_NEW_TOKENS"
+
+
 def builtin_glossary_files() -> list[Path]:
     """The curated glossary shipped with the package (``glossary/data/*.tsv``)."""
-    data = resources.files("glossary") / "data"
-    return sorted(Path(str(p)) for p in data.iterdir() if p.name.endswith(".tsv"))
+    from glossary import default_paths
+
+    return default_paths()
+
+
+def max_new_tokens_setting() -> int | None:
+    """``$VI2EN_MAX_NEW_TOKENS`` as a whole number of at least 1, None when unset or empty."""
+    value = os.environ.get(MAX_NEW_TOKENS_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{MAX_NEW_TOKENS_ENV} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _iso_date(value: str) -> date:
@@ -80,12 +98,15 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=TRANSLATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files (.txt, .md, .jsonl, .docx, .html), folders of them, or - for stdin")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files (.txt, .md, .jsonl, .docx, .html), folders of them, or - for stdin")
+    p.add_argument("--text", metavar='"…"', help="translate this text (a sentence or a few paragraphs) instead of INPUT "
+                   "files, and print the English (with --jsonl: its segment records)")
     p.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write translations here, mirroring input names (default: stdout)")
     p.add_argument("--model", help=f"Hugging Face model id or local directory (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
     p.add_argument(
-        "--glossary", action="append", metavar="FILE",
-        help=f"glossary TSV file; repeat to combine; '{BUILTIN}' is the curated glossary shipped with vi2en (default: {BUILTIN})",
+        "-g", "--glossary", action="append", metavar="FILE",
+        help=f"glossary file (.tsv, .csv, .tbx); repeat to combine; '{BUILTIN}' is the curated glossary shipped with vi2en "
+        f"(default: {BUILTIN})",
     )
     p.add_argument("--glossary-mode", choices=GLOSSARY_MODES, default="hard",
                    help="hard: every term guaranteed (default); soft: preferred, never fails; off: no glossary")
@@ -123,7 +144,7 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
     p.add_argument("--force", action="store_true",
                    help="overwrite outputs in OUTDIR that were changed since vi2en wrote them (by default they are kept)")
-    p.set_defaults(func=run_translate)
+    p.set_defaults(func=run_translate, usage_error=p.error)
 
 
 def run_translate(args: argparse.Namespace) -> int:
@@ -139,13 +160,23 @@ def run_translate(args: argparse.Namespace) -> int:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
+    started = time.monotonic()
+    if args.text is not None and (args.inputs or args.output is not None):
+        args.usage_error("--text translates the text given and prints the English: no INPUT and no -o with it")
+    if args.text is None and not args.inputs:
+        args.usage_error('give INPUT files, folders or - (standard input), or --text "…"')
+    try:
+        max_new_tokens = max_new_tokens_setting()
+    except ValueError as err:
+        print(f"vi2en: {err}", file=sys.stderr)
+        return EXIT_USAGE
     if args.output is not None:  # before any work: the output folder must be usable and touch no input
         from .batch import check_output_folder
 
         if (refused := check_output_folder(args.inputs, args.output, lines=args.lines, output_format=args.format)):
             print(f"vi2en: {refused}", file=sys.stderr)
             return EXIT_USAGE
-    if args.format in XML_FORMATS and args.output is None and not _single_document(args.inputs):
+    if args.format in XML_FORMATS and args.output is None and args.text is None and not _single_document(args.inputs):
         print(f"vi2en: --format {args.format} writes one file per document: give -o OUTDIR for several documents", file=sys.stderr)
         return EXIT_USAGE
     try:  # every option that shapes the output, validated before any work
@@ -163,11 +194,13 @@ def run_translate(args: argparse.Namespace) -> int:
     except MemoryFileError as err:
         print(f"vi2en: translation memory: {err}", file=sys.stderr)
         return EXIT_USAGE
+    if not args.quiet:
+        print(f"vi2en: loading model {translation.model}…", file=sys.stderr, flush=True)
     try:
         translator = Translator.load(
             options=translation,
             threads=args.threads,
-            search=SearchOptions(beams=translation.beams),
+            search=SearchOptions(beams=translation.beams, max_new_tokens=max_new_tokens),
             max_batch_tokens=args.batch_tokens,
             memory=memory,
         )
@@ -183,13 +216,13 @@ def run_translate(args: argparse.Namespace) -> int:
     options = {"signature": signature.digest, **signature.fields}
     try:
         report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet, extract=args.extract,
-                           force=args.force)
+                           force=args.force, text=args.text,
+                           started=started)
     except KeyboardInterrupt:
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    for line in report.summary():
-        if not args.quiet or not line.startswith(("documents:", "segments:", "glossary")):
-            print(line, file=sys.stderr)
+    for line in report.summary(quiet=args.quiet):
+        print(line, file=sys.stderr)
     return report.exit_code
 
 
@@ -199,7 +232,9 @@ def _single_document(inputs: Sequence[str]) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from .command_parser import CommandParser  # --version on every command; each reports its own bad options
+
+    parser = CommandParser(
         prog="vi2en",
         description="Vietnamese→English translation of government and trade news, with a guaranteed glossary.",
         epilog="Run 'vi2en COMMAND --help' for the options and examples of each command.",

@@ -69,7 +69,11 @@ class TermRecord:
 class SegmentRecord:
     """A source segment, its translation and its terms: one line of ``--jsonl`` output.
 
-    ``index`` counts the document's segments from 0; ``line`` is the 1-based line of the source file.
+    ``doc`` is the document's id; ``index`` counts the document's segments from 0; ``line`` is the
+    1-based line of the source file (what messages name); ``source`` and ``target`` the Vietnamese
+    sentence and its English; ``terms`` a :class:`TermRecord` per required glossary term;
+    ``double_renderings`` snippets where a forced term stands beside another rendering of the same
+    words; ``memory`` and ``memory_offers`` what a translation memory gave.
     """
 
     doc: str
@@ -85,6 +89,7 @@ class SegmentRecord:
     line: int = 0
 
     def to_json(self) -> dict:
+        """The record as plain JSON-ready data (a dict of its fields, terms as dicts): a ``--jsonl`` line."""
         return asdict(self)
 
 
@@ -92,8 +97,10 @@ class SegmentRecord:
 class DocumentResult:
     """A translated document; ``source_lines`` lets callers check that its line structure survived.
 
-    ``warnings`` name what was not translated as usual (a word longer than the model's input kept as
-    it is, a segment the model returned empty), so that nothing is lost silently.
+    ``doc_id`` is the id it was given; ``text`` the English, line for line with the source;
+    ``segments`` a :class:`SegmentRecord` per source segment, in order (blank ones included, with an
+    empty target).  ``warnings`` name what was not translated as usual (a word longer than the
+    model's input kept as it is, a segment the model returned empty), so that nothing is lost silently.
     """
 
     doc_id: str
@@ -114,6 +121,7 @@ class DocumentResult:
 
     @property
     def unmet_terms(self) -> list[tuple[SegmentRecord, TermRecord]]:
+        """(segment, term) for every required term the English lacks; empty when all are met."""
         return [(s, t) for s in self.segments for t in s.terms if not t.met]
 
 
@@ -162,7 +170,9 @@ class Translator:
     """Translate Vietnamese text into English with a glossary guarantee.
 
     Build one with :meth:`load` (model and glossary files) or, to share a loaded model, directly:
-    ``Translator(loaded_model, glossary, ...)``.  Options (all validated here, with a ``ValueError``):
+    ``Translator(loaded_model, glossary, ...)``, where ``loaded_model`` comes from
+    ``translate.decoding.load_model`` and ``glossary`` is a :class:`~glossary.Glossary` or None.
+    Options (all validated here, with a ``ValueError``):
 
     - ``glossary_mode``: ``"hard"`` (every term guaranteed), ``"soft"`` (preferred) or ``"off"``;
     - ``renderings``: ``"approved"`` (the approved rendering and its grammatical forms, the default)
@@ -172,7 +182,12 @@ class Translator:
     - ``acronyms``: ``"keep"`` or ``"first-expand"``;
     - ``explain``: also run the unconstrained search on segments with terms, so each term record says
       whether the constraint changed the output;
-    - ``memory``: a :class:`~translate.memory.TranslationMemory` whose exact matches are reused.
+    - ``memory``: a :class:`~translate.memory.TranslationMemory` whose exact matches are reused;
+    - ``search``: the beam search's :class:`~translate.decoding.beam_search.SearchOptions` (beams,
+      length limits); ``group_segments`` and ``max_batch_tokens`` bound memory and batch sizes.
+
+    Then :meth:`translate_text`, :meth:`translate_lines`, :meth:`translate_document` and
+    :meth:`translate_documents` translate; each returns the English or :class:`DocumentResult`.
 
     >>> tr = Translator.load("Helsinki-NLP/opus-mt-vi-en")  # doctest: +SKIP
     >>> tr.translate_text("Bộ Công Thương chủ trì hội nghị.")  # doctest: +SKIP
@@ -274,17 +289,20 @@ class Translator:
     # -- public API -------------------------------------------------------------------------------
 
     def translate_text(self, text: str) -> str:
-        """Translate one article, keeping title, paragraphs, bullets, captions and blank lines; returns the English."""
+        """Translate one article (``text``: lines, paragraphs, a title, bullets, captions, blank lines, as
+        a .txt file holds them) and return the English as a string with the same lines."""
         return self.translate_document("text", text).text
 
     def translate_lines(self, lines: Sequence[str]) -> list[str]:
-        """One translation per input line (test sets): never merges or drops a line."""
+        """Translate ``lines`` one by one (test sets) and return a list with one English line per line:
+        never merges or drops a line; an empty line stays empty."""
         result = self.translate_document("lines", "\n".join(lines), lines=True)
         out = result.text.split("\n")
         return out[: len(lines)] if lines else []
 
     def translate_document(self, doc_id: str, text: str, *, lines: bool = False) -> DocumentResult:
-        """Translate one document; the result holds the English text and a record per segment."""
+        """Translate one document's ``text``; ``doc_id`` names it in the records, ``lines`` makes every
+        line one unit.  Returns a :class:`DocumentResult`: the English text and a record per segment."""
         return next(self.translate_documents([(doc_id, text)], lines=lines))
 
     def translate_documents(
@@ -293,11 +311,19 @@ class Translator:
         *,
         lines: bool = False,
         progress: Callable[[int], None] | None = None,
+        planned: Callable[[int], None] | None = None,
     ) -> Iterator[DocumentResult]:
         """Translate (doc_id, text) pairs, yielding a :class:`DocumentResult` per document, in input order,
-        as groups complete. ``lines``: every line is one unit (test sets); ``progress(n)`` is told of
-        every n segments decoded. A pair may carry an already parsed :class:`~translate.document.Document`
-        instead of text (formats with their own structure); its article date is read from its text."""
+        as groups complete.
+
+        ``documents``: (doc_id, text) pairs, read lazily, so an input of any size streams through
+        groups of about ``group_segments`` segments; a pair may carry an already parsed
+        :class:`~translate.document.Document` instead of text (formats with their own structure);
+        its article date is read from its text. ``lines``: every line is one unit (test sets).
+        ``planned(n)`` is told, once a group is planned, how many segments it will decode, and
+        ``progress(n)`` of every n of them decoded, so the two make a progress bar's total and count
+        (a segment longer than the model's input counts once per piece; memory matches not at all).
+        Returns an iterator of :class:`DocumentResult`, one per pair."""
         group: list[_Job] = []
         size = 0
         for doc_id, source in documents:
@@ -311,15 +337,19 @@ class Translator:
             group.append(job)
             size += len(job.segments)
             if size >= self.group_segments:
-                yield from self._translate_group(group, progress)
+                yield from self._translate_group(group, progress, planned)
                 group, size = [], 0
         if group:
-            yield from self._translate_group(group, progress)
+            yield from self._translate_group(group, progress, planned)
 
     # -- the flow ---------------------------------------------------------------------------------
 
-    def _translate_group(self, group: list[_Job], progress: Callable[[int], None] | None) -> Iterator[DocumentResult]:
+    def _translate_group(
+        self, group: list[_Job], progress: Callable[[int], None] | None, planned: Callable[[int], None] | None = None
+    ) -> Iterator[DocumentResult]:
         pieces = [p for job in group for s in job.segments if s.memory != "exact" for p in s.pieces if not p.passthrough]
+        if planned is not None:
+            planned(len(pieces))
         self._decode(self.decoder, pieces, progress)
         if self.glossary is not None:
             self._decode(self.decoder, [p for job in group for p in self._inconsistent(job.segments)], None)

@@ -77,7 +77,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
     model = parser.add_argument_group("translation (as vi2en translate)")
     model.add_argument("--model", help=f"Hugging Face model id or local directory (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
-    model.add_argument("--glossary", action="append", metavar="FILE",
+    model.add_argument("-g", "--glossary", action="append", metavar="FILE",
                        help=f"glossary file; repeat to combine; '{BUILTIN}' = the curated glossary (default: {BUILTIN})")
     model.add_argument("--glossary-mode", choices=GLOSSARY_MODES, default="hard", help="default for requests (default: hard)")
     model.add_argument("--glossary-date", type=_iso_date, metavar="YYYY-MM-DD", help="serve only names valid on this date")
