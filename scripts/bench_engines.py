@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib  # noqa: E402
 
-TITLE = "bench_engines: vi2en vs Hugging Face generate vs CTranslate2 (CPU)"
+TITLE = "bench_engines: vi2en vs Hugging Face generate vs CTranslate2"
 REFERENCE = "ct2-int8"
 ENGINES = {
     "product-f32": "vi2en pipeline, no glossary, float32",
@@ -79,7 +79,7 @@ def ct2_model(model: Path, precision: str) -> Path:
     print(f"converting {model} with CTranslate2 ({precision}) into {out} ...", file=sys.stderr)
     tmp = out.with_name(f"{out.name}.tmp{os.getpid()}")
     ctranslate2.converters.TransformersConverter(str(model)).convert(
-        str(tmp), quantization="int8" if precision == "int8" else None, force=True)
+        str(tmp), quantization=None if precision == "float32" else precision, force=True)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out
@@ -100,7 +100,7 @@ def ct2_engine(args: argparse.Namespace, precision: str, side_by_side: bool = Fa
     del loaded
     gc.collect()
     threads = (1, args.threads) if side_by_side else (args.threads, 1)
-    translator = ctranslate2.Translator(str(ct2_model(args.model, precision)), device="cpu", compute_type=precision,
+    translator = ctranslate2.Translator(str(ct2_model(args.model, precision)), device=args.device, compute_type=precision,
                                         intra_threads=threads[0], inter_threads=threads[1])
     tokenizer = family.tokenizer
 
@@ -123,13 +123,18 @@ def ct2_engine(args: argparse.Namespace, precision: str, side_by_side: bool = Fa
     return run
 
 
-def precision_of(name: str) -> str:
-    """Engines named ``*-f32`` and ``hf-batched`` run in float32, the others (``*-int8*``, ``scale-*``) in int8."""
-    return "float32" if name.endswith("-f32") or name == "hf-batched" else "int8"
+def precision_of(name: str, device: str = "cpu") -> str:
+    """Engines named ``*-f32`` and ``hf-batched`` run in float32, the others (``*-int8*``, ``scale-*``) in int8 on
+    the CPU; on CUDA, where torch has no int8 kernels, vi2en's run in float16 and CTranslate2's in int8_float16."""
+    if name.endswith("-f32") or name == "hf-batched":
+        return "float32"
+    if device == "cpu":
+        return "int8"
+    return "int8_float16" if name.startswith("ct2") else "float16"
 
 
 def make_engine(name: str, args: argparse.Namespace) -> benchlib.Engine:
-    precision = precision_of(name)
+    precision = precision_of(name, args.device)
     if name.startswith("ct2"):
         return ct2_engine(args, precision, side_by_side=name.endswith("-par"))
     loaded = benchlib.load(args, precision)
@@ -150,7 +155,7 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
     try:
         for name in names:
             if name.startswith("ct2"):
-                ct2_model(args.model, precision_of(name))
+                ct2_model(args.model, precision_of(name, args.device))
     except ImportError:
         names = [n for n in names if not n.startswith("ct2")]
         notes.append("ctranslate2 is not installed (pip install 'vi2en[bench]'): CTranslate2 engines skipped")
@@ -165,8 +170,14 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
     sizes = next((r.last.extra["batch_sizes"] for r in results.values() if "batch_sizes" in r.last.extra), None)
     if sizes:
         print(f"batches (the product's, given to HF and CTranslate2 too): sizes {sizes}")
+    if args.device != "cpu":
+        notes.append("on cuda, vi2en's *-int8 engines run float16 and CTranslate2's int8 engines int8_float16")
     for note in notes:
         print(f"note: {note}")
+    signatures = [f"{n} {r.last.extra['options_signature']}" for n, r in results.items()
+                  if "options_signature" in r.last.extra]
+    if signatures:
+        print("vi2en options signatures (translate.options): " + ", ".join(signatures))
     print()
     print(benchlib.results_table(results, reference))
     for name in ("glossary-f32", "glossary-int8"):
@@ -201,7 +212,7 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
             best = min(r.seconds for r in runs[(name, size)])
             peak = max(r.peak_rss for r in runs[(name, size)])
             extra = runs[(name, size)][-1].extra
-            terms = f"{extra['terms_met']}/{extra['terms_required']}" if extra else "-"
+            terms = f"{extra['terms_met']}/{extra['terms_required']}" if "terms_met" in extra else "-"
             rows.append([name, size, f"{best:.2f}", f"{1000 * best / size:.1f}", f"{best / size / base:.2f}",
                          f"{size / best:.2f}", f"{peak / benchlib.MB:.0f}", f"{loaded[name] / benchlib.MB:.0f}", terms])
             document.append({"engine": name, "segments": size, "best_seconds": best, "seconds_per_segment": best / size,

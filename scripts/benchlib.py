@@ -71,6 +71,8 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
     parser.add_argument("--beams", type=int, default=4)
     parser.add_argument("--new-tokens", type=int, default=40, help="target tokens every hypothesis gets (default 40)")
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads of every engine (default 2)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="where every engine runs (default cpu; cuda: see scripts/device_check.sh)")
     parser.add_argument("--repeat", type=int, default=repeat, help=f"measured rounds (default {repeat})")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of tables")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: run one engine, driven over stdin/stdout
@@ -174,11 +176,13 @@ Engine = Callable[[list[str]], Output]
 
 
 def load(args: argparse.Namespace, precision: str = "float32") -> LoadedModel:
-    """The product's model loading (``translate.decoding.model``), with ``--threads`` intra-op threads."""
-    from translate.decoding.model import configure_threads, load_model
+    """The product's model loading (``translate.decoding.model``), with ``--threads`` intra-op threads, on
+    ``--device`` (the precision checked as the product checks it: int8 on CPU, float16/bfloat16 on CUDA)."""
+    from translate.decoding.model import check_precision, configure_threads, load_model
 
+    check_precision(args.device, precision)
     configure_threads(args.threads)
-    return load_model(str(args.model), precision=precision)
+    return load_model(str(args.model), precision=precision, device=args.device)
 
 
 def product_search(args: argparse.Namespace) -> SearchOptions:
@@ -261,6 +265,7 @@ def translator_engine(
 
     mode = "hard" if glossary is not None else "off"
     translator = Translator(loaded, glossary, glossary_mode=mode, search=product_search(args))
+    signature = translator.options.signature().digest
 
     def documents(segments: list[str]) -> Iterator[tuple[str, str]]:
         size = doc_size or len(segments)
@@ -276,8 +281,9 @@ def translator_engine(
         records = [record for result in results for record in result.segments]
         terms = [t for record in records for t in record.terms]
         extra = {"terms_required": len(terms), "terms_met": sum(t.met for t in terms),
-                 "segments_with_terms": sum(bool(r.terms) for r in records)}
-        return Output([r.target for r in records], tokens[0], extra if glossary is not None else {})
+                 "segments_with_terms": sum(bool(r.terms) for r in records)} if glossary is not None else {}
+        # The product's own options signature (translate.options), as its journal and reports record it.
+        return Output([r.target for r in records], tokens[0], {**extra, "options_signature": signature})
 
     return run
 
@@ -295,7 +301,7 @@ def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -
         batches = plan(segments) if batched else [[i] for i in range(len(segments))]
         texts, tokens = [""] * len(segments), 0
         for batch in batches:
-            encoded = family.encode_sources([segments[i] for i in batch])
+            encoded = {k: v.to(loaded.device) for k, v in family.encode_sources([segments[i] for i in batch]).items()}
             with torch.inference_mode():
                 out = model.generate(**encoded, **options)
             for index, row in zip(batch, out[:, 1:].tolist()):  # generate puts the start token first

@@ -5,6 +5,7 @@ clearly where there is none)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -18,6 +19,8 @@ from translate.options import TranslationOptions
 from translate.pipeline import Translator
 
 NO_CUDA = not torch.cuda.is_available()
+#: Where the decoder test runs: the CPU here; scripts/device_check.sh sets cuda on a GPU machine.
+DEVICE = os.environ.get("VI2EN_TEST_DEVICE", "cpu")
 # A different value for every field: each must change the signature.
 CHANGED = {
     "model": "other/model",
@@ -126,11 +129,12 @@ def test_translator_records_its_options(tiny_model_dir: Callable[[str], Path]) -
     assert shared.options.signature() != translator.options.signature()
 
 
-def test_decoder_runs_on_the_device_it_was_given(tiny_model_dir: Callable[[str], Path]) -> None:
-    loaded = load_model(str(tiny_model_dir("marian")), device="cpu")
-    assert loaded.device == torch.device("cpu") and next(loaded.model.parameters()).device.type == "cpu"
+@pytest.mark.parametrize("arch", ["marian", "m2m100"])  # its own decoder, and the Hugging Face stepper
+def test_decoder_runs_on_the_device_it_was_given(tiny_model_dir: Callable[[str], Path], arch: str) -> None:
+    loaded = load_model(str(tiny_model_dir(arch)), device=DEVICE)
+    assert loaded.device.type == DEVICE and next(loaded.model.parameters()).device.type == DEVICE
     decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=10))
-    assert decoder.vocab.continues_word.device.type == "cpu"
+    assert decoder.vocab.continues_word.device.type == DEVICE
     out = decoder.decode([DecodeRequest("Bộ Công Thương chủ trì hội nghị.", [("Ministry of Industry and Trade",)])])
     assert out[0].met == (True,) and "Ministry of Industry and Trade" in out[0].text
 
