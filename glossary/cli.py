@@ -16,7 +16,7 @@ from pathlib import Path
 from . import tsv
 from .check import check_files
 from .collection import Glossary, default_paths, load_glossary
-from .entry import Entry, to_row
+from .entry import Entry
 from .errors import GlossaryError, errors_in
 from .formats import FORMATS, read_entries, write_entries
 from .lookup import Hit
@@ -166,7 +166,7 @@ def run_lookup(args: argparse.Namespace, glossary: Glossary) -> int:
     query = " ".join(args.query)
     hits = glossary.search(query, at=args.at, limit=args.limit)
     if args.json:
-        print(json.dumps([_hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+        print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
     elif hits:
         print("\n\n".join(_hit_text(hit) for hit in hits))
     if not hits and args.at:
@@ -324,13 +324,3 @@ def _hit_text(hit: Hit) -> str:
     lines.append(f"  matched {hit.field} {hit.value!r}{typos}   {origin}".rstrip())
     return "\n".join(lines)
 
-
-def _hit_json(hit: Hit) -> dict[str, object]:
-    entry = hit.entry
-    return {
-        **to_row(entry),
-        "vi_variants": list(entry.vi_variants),
-        "en_alternatives": list(entry.en_alternatives),
-        "origin": f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None,
-        "matched": {"field": hit.field, "value": hit.value, "typos": hit.typos},
-    }

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from .entry import Entry
+from .entry import LIST_COLUMNS, Entry, to_row
 from .normalize import ascii_key
 
 SEARCHED_FIELDS = ("vi", "vi_variants", "en", "en_alternatives", "acronym")
@@ -36,6 +36,18 @@ class Hit:
     value: str
     typos: int  # edits needed to match the query words (0 = no typo)
     whole: bool  # the value is exactly the query, up to diacritics, case and punctuation
+
+    def to_json(self) -> dict[str, object]:
+        """The hit as ``lookup --json`` and the service's /v1 lookup give it: the entry's columns (lists as
+        lists), the renderings it produces, where it was read and what matched."""
+        entry = self.entry
+        return {
+            **to_row(entry),
+            **{column: list(getattr(entry, column)) for column in LIST_COLUMNS},
+            "renderings": list(entry.renderings),
+            "origin": f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None,
+            "matched": {"field": self.field, "value": self.value, "typos": self.typos},
+        }
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,18 @@ def locate_terms(hypothesis: str, renderings: Sequence[tuple[str, ...]]) -> list
     return located
 
 
+def find_deprecated(hypothesis: str, entry: Entry) -> list[Found]:
+    """Occurrences of the entry's deprecated renderings in `hypothesis` that are not part of one of
+    its produced renderings ("Korea" alone, not inside "Republic of Korea"): to be flagged."""
+    if not entry.en_deprecated:
+        return []
+    produced = find_renderings(hypothesis, entry.renderings)
+    return [
+        found for found in find_renderings(hypothesis, entry.en_deprecated)
+        if not any(p.start <= found.start and found.end <= p.end for p in produced)
+    ]
+
+
 def rendering_family(entry: Entry, rendering: str) -> str:
     """Which choice of name `rendering` is for `entry`: consistency compares families.
 

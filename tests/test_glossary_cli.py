@@ -72,9 +72,16 @@ def test_lookup_json_at_a_date(glossary_file: Path, capsys) -> None:
     assert (hit["en"], hit["valid_to"], hit["origin"]) == ("Ha Noi", "2025-06-30", f"{glossary_file}:3")
 
 
-def test_lookup_without_result_exits_1_and_hints_at_other_dates(glossary_file: Path, capsys) -> None:
-    assert run_cli("glossary", "lookup", "ke hoach", "--at", "2026-01-01", "-g", str(glossary_file)) == 1
-    assert "1 at other dates" in capsys.readouterr().err
+def test_lookup_of_a_name_not_valid_on_the_date_shows_it_and_says_so(glossary_file: Path, capsys) -> None:
+    # Issue 11: an expired name is shown with its validity (and successor), never "no entry".
+    assert run_cli("glossary", "lookup", "ke hoach", "--at", "2026-01-01", "-g", str(glossary_file)) == 0
+    out = capsys.readouterr().out
+    assert "Ministry of Planning and Investment" in out and "not valid on 2026-01-01" in out
+
+
+def test_lookup_without_any_result_exits_1(glossary_file: Path, capsys) -> None:
+    assert run_cli("glossary", "lookup", "zzzz qqqq", "-g", str(glossary_file)) == 1
+    assert "no entry matches" in capsys.readouterr().err
 
 
 def test_lookup_refuses_a_broken_glossary(tmp_path: Path, capsys) -> None:

@@ -173,6 +173,7 @@ def run_batch(
     extract: bool = False,
     force: bool = False,
     write: Callable[[Journal, Path, str, str | bytes], None] | None = None,
+    on_result: Callable[[DocumentResult], None] | None = None,
     text: str | None = None,
     progress_bar: bool | None = None,
     started: float | None = None,
@@ -189,7 +190,8 @@ def run_batch(
     and its segments translated; a document whose segments do not all come back is reported, not
     written; one that makes the translator fail is retried alone and reported by name, and the others
     go on; an output changed since vi2en wrote it is kept unless ``force``; a full disk stops the run
-    with what was kept.  ``write`` replaces the journal's atomic write (tests inject failures).
+    with what was kept.  ``write`` replaces the journal's atomic write (tests inject failures);
+    ``on_result`` is told of every document counted in the report (``--report`` writes its records).
 
     ``text``: translate this one text (``vi2en translate --text``, document ``text``) instead of
     ``inputs``, by the same rules as a file.  ``progress_bar``: a bar with total, percentage and ETA
@@ -207,7 +209,7 @@ def run_batch(
     bar = False if quiet else progress_bar
     try:
         _run(translator, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
-             stdout=stdout, bar=bar, extract=extract, force=force, write=write, text=text)
+             stdout=stdout, bar=bar, extract=extract, force=force, write=write, on_result=on_result, text=text)
     finally:
         report.elapsed = time.monotonic() - started
         if journal is not None:
@@ -266,6 +268,7 @@ def _run(
     extract: bool,
     force: bool,
     write: Callable[[Journal, Path, str, str | bytes], None] | None,
+    on_result: Callable[[DocumentResult], None] | None = None,
     text: str | None = None,
 ) -> None:
     """The body of :func:`run_batch`, with the journal (and its lock) held."""
@@ -321,6 +324,8 @@ def _run(
             data = OUTPUT_FORMATS[output_format][1](result)
         if target is None:
             report.add(result)
+            if on_result is not None:
+                on_result(result)
             stdout.write(data if isinstance(data, str) else data.decode("utf-8", "replace"))
             stdout.flush()
             return
@@ -330,6 +335,8 @@ def _run(
                                 "it is — rerun with --force to overwrite it"))
             return
         report.add(result)
+        if on_result is not None:
+            on_result(result)
         try:
             if unknown:  # vi2en's own output of a run killed before its journal line: record it
                 journal.record(target, key, data)

@@ -12,6 +12,7 @@ Sub-commands: ``translate`` (here), ``glossary`` (``glossary.cli``) and ``evalua
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 import os
 import signal
 import sys
@@ -144,6 +145,9 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
     p.add_argument("--force", action="store_true",
                    help="overwrite outputs in OUTDIR that were changed since vi2en wrote them (by default they are kept)")
+    p.add_argument("--report", type=Path, metavar="FILE.jsonl",
+                   help="also write the run's term report: every segment record (terms, renderings used, offsets, "
+                   "entry file:line) and the summary, from the same run as the English")
     p.set_defaults(func=run_translate, usage_error=p.error)
 
 
@@ -156,6 +160,7 @@ def run_translate(args: argparse.Namespace) -> int:
     from .memory import MemoryFileError, TranslationMemory
     from .options import TranslationOptions
     from .pipeline import Translator
+    from .run_report import ReportWriter
 
     from transformers.utils import logging as hf_logging
 
@@ -169,6 +174,9 @@ def run_translate(args: argparse.Namespace) -> int:
         max_new_tokens = max_new_tokens_setting()
     except ValueError as err:
         print(f"vi2en: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.report is not None and (refused := _report_refused(args.report, args.inputs)):
+        print(f"vi2en: --report {args.report}: {refused}", file=sys.stderr)
         return EXIT_USAGE
     if args.output is not None:  # before any work: the output folder must be usable and touch no input
         from .batch import check_output_folder
@@ -214,16 +222,34 @@ def run_translate(args: argparse.Namespace) -> int:
         print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
     signature = translation.signature()  # what the journal fingerprints and the report records
     options = {"signature": signature.digest, **signature.fields}
+    records = ReportWriter(args.report) if args.report is not None else None
     try:
         report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet, extract=args.extract,
-                           force=args.force, text=args.text,
+                           force=args.force, on_result=records.add if records is not None else None, text=args.text,
                            started=started)
     except KeyboardInterrupt:
+        if records is not None:
+            records.abandon()
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if records is not None:
+        records.close({"options": options, **asdict(report)})
     for line in report.summary(quiet=args.quiet):
         print(line, file=sys.stderr)
     return report.exit_code
+
+
+def _report_refused(report: Path, inputs: Sequence[str]) -> str | None:
+    """Why ``--report`` cannot be written there (before any work), or None: it must never replace an input."""
+    if report.is_dir():
+        return "is a folder; give a file name such as report.jsonl"
+    if not report.parent.is_dir():
+        return f"its folder {report.parent} does not exist"
+    target = report.resolve()
+    for item in inputs:
+        if item != "-" and (Path(item).resolve() == target or (Path(item).is_dir() and target.is_relative_to(Path(item).resolve()))):
+            return f"is (inside) the input {item}; write the report elsewhere"
+    return None
 
 
 def _single_document(inputs: Sequence[str]) -> bool:

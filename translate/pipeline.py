@@ -24,7 +24,7 @@ from datetime import date
 from typing import Callable, Iterable, Iterator, Sequence
 
 from glossary import Glossary, Matcher, load_glossary
-from glossary.requirements import Found, locate_terms, rendering_family, requirements_for
+from glossary.requirements import Found, find_deprecated, locate_terms, rendering_family, requirements_for
 
 from .article_date import article_date
 from .decoding import DecodeRequest, Decoder, LoadedModel, SearchOptions, configure_threads, load_model
@@ -87,6 +87,8 @@ class SegmentRecord:
     memory: str | None = None
     memory_offers: list[Offer] = field(default_factory=list)  # fuzzy matches, for the editor
     line: int = 0
+    #: Deprecated renderings of this segment's terms that stand in the target (never forced: flagged).
+    deprecated: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The record as plain JSON-ready data (a dict of its fields, terms as dicts): a ``--jsonl`` line."""
@@ -465,7 +467,10 @@ class Translator:
         records = [SegmentRecord(job.doc_id, i, source, "", line=lines[i]) for i, source in enumerate(sources)]
         for segment in job.segments:
             targets[segment.index] = segment.target
-            records[segment.index] = self._record(job.doc_id, segment, lines[segment.index])
+            records[segment.index] = record = self._record(job.doc_id, segment, lines[segment.index])
+            if record.deprecated:
+                job.warnings.append(f"line {record.line}: deprecated rendering {', '.join(map(repr, record.deprecated))} "
+                                    "in the translation (the glossary never forces it)")
             if not segment.target and any(c.isalnum() for c in segment.source):
                 job.warnings.append(f"segment {segment.index + 1} (line {lines[segment.index]}): the model returned no text")
         return DocumentResult(
@@ -501,6 +506,8 @@ class Translator:
             record.terms.append(_term_record(term, found, None if plain is None else plain[number] is None))
             if found is not None:
                 record.double_renderings.extend(find_double_renderings(target, found.rendering))
+        entries = {id(t.requirement.entry): t.requirement.entry for t in segment.terms}.values()
+        record.deprecated = sorted({f.rendering for entry in entries for f in find_deprecated(target, entry)})
         return record
 
 

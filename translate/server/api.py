@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from glossary.cli import _hit_json
 from glossary.requirements import requirements_for
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -76,7 +75,7 @@ def routes(service: Service) -> list[Route]:
             raise ApiError(400, f"limit must be a number from 1 to {LOOKUP_LIMIT}")
         day = parse_date(request.query_params.get("at"))
         hits = variants.server_glossary.search(query, at=day, limit=int(limit))
-        return JSONResponse({"query": query, "hits": [{**_hit_json(hit), "origin": origin(hit.entry)} for hit in hits]})
+        return JSONResponse({"query": query, "hits": [{**hit.to_json(), "origin": origin(hit.entry)} for hit in hits]})
 
     async def scan(request: Request) -> JSONResponse:
         fields = await service.fields(request)
