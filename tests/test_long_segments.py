@@ -55,3 +55,18 @@ def test_a_word_longer_than_the_input_is_kept_with_a_warning_and_the_rest_transl
     assert any("longer than the model's input" in w for w in uri.warnings), uri.warnings
     assert all(t.met for s in uri.segments for t in s.terms)
     assert results[1].segments[0].target.strip()
+
+
+def test_a_piece_after_a_cut_is_not_offered_the_sentence_initial_capital(translator: Translator) -> None:
+    """A lower-case term ("trade promotion") may be capitalised where the output starts a sentence; the
+    output of the second piece of a split sentence starts mid-sentence, where "Trade promotion" would not
+    count as the term on the joined sentence."""
+    builder = translator.decoder.constraints
+    renderings = ("trade promotion",)
+    opening, inside = builder.build([renderings]), builder.build([renderings], opens_sentence=False)
+    assert opening is not None and inside is not None
+    assert opening.constraints[0].initial_alternatives, "the tokenizer spells 'Trade promotion' differently"
+    assert inside.constraints[0].initial_alternatives == ()
+    sentence = ", ".join(["xúc tiến thương mại tại Hà Nội được đẩy mạnh"] * 60) + "."
+    [record] = translator.translate_document("long", sentence).segments
+    assert record.terms and all(term.met for term in record.terms)

@@ -135,6 +135,7 @@ class _Piece:
     terms: list[PlannedTerm]
     target: str = ""
     passthrough: bool = False  # longer than the model's input even alone: kept as it is
+    opens_sentence: bool = True  # False for the pieces after the first of a split sentence
 
 
 @dataclass
@@ -406,7 +407,8 @@ class Translator:
             pieces = []
             for start, end in split_long_spans(segment.source, max_tokens, decoder.count_source_tokens, unbreakable):
                 terms = [t for t in segment.terms if start <= t.requirement.start < end]
-                pieces.append(_Piece(" ".join(segment.source[start:end].split()), terms))
+                # Only the first piece's output starts the sentence (where a capitalised form is right).
+                pieces.append(_Piece(" ".join(segment.source[start:end].split()), terms, opens_sentence=not pieces))
             crowded = room is not None and any(decoder.constraint_tokens([t.renderings for t in p.terms]) >= room for p in pieces)
             if not crowded or max_tokens <= _MIN_PIECE_TOKENS:
                 break
@@ -422,7 +424,8 @@ class Translator:
 
     @staticmethod
     def _decode(decoder: Decoder, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
-        decoded = decoder.decode([DecodeRequest(p.text, [t.renderings for t in p.terms]) for p in pieces], progress)
+        requests = [DecodeRequest(p.text, [t.renderings for t in p.terms], p.opens_sentence) for p in pieces]
+        decoded = decoder.decode(requests, progress)
         for piece, out in zip(pieces, decoded):
             piece.target = out.text
 

@@ -86,16 +86,22 @@ class ConstraintBuilder:
                 forms.add(rest)
         return frozenset(forms)
 
-    def constraint(self, renderings: Renderings) -> Constraint | None:
-        """The constraint met by any one of ``renderings`` (the first names it), or None if none is spellable."""
+    def constraint(self, renderings: Renderings, opens_sentence: bool = True) -> Constraint | None:
+        """The constraint met by any one of ``renderings`` (the first names it), or None if none is spellable.
+
+        ``opens_sentence=False`` (a piece of a split sentence other than the first) leaves out the
+        capitalised forms: the output's start is then the middle of the sentence, where a capital would
+        be another word, and the final check on the joined sentence would not count it.
+        """
         spelled = {self.spell(r) for r in renderings} - {()}
         anywhere = spelled | {ids for r in renderings if self.spell(r) for ids in self.attached(r)}
-        initial = {self.spell(capitalised(r)) for r in renderings if capitalised(r) != r} - {()} - anywhere
+        initial = {self.spell(capitalised(r)) for r in renderings if opens_sentence and capitalised(r) != r}
+        initial = initial - {()} - anywhere
         if not spelled:
             return None
         return Constraint(tuple(sorted(anywhere)), renderings[0], tuple(sorted(initial)))
 
-    def build(self, terms: Sequence[Renderings]) -> ConstraintSet | None:
+    def build(self, terms: Sequence[Renderings], opens_sentence: bool = True) -> ConstraintSet | None:
         """``None`` for a segment without (spellable) terms, so the decoder can take its plain path."""
-        constraints = [c for c in map(self.constraint, terms) if c is not None]
+        constraints = [c for c in (self.constraint(t, opens_sentence) for t in terms) if c is not None]
         return ConstraintSet(constraints) if constraints else None

@@ -34,6 +34,8 @@ class DecodeRequest:
 
     text: str
     terms: Sequence[Renderings] = ()
+    #: False for a piece of a split sentence other than the first: its output does not start a sentence.
+    opens_sentence: bool = True
 
 
 @dataclass
@@ -155,7 +157,7 @@ class Decoder:
         encoded = self.loaded.family.encode_sources([requests[i].text for i in batch])
         device = self.loaded.device
         return _Job(encoded["input_ids"].to(device), encoded["attention_mask"].to(device),
-                    [self.constraints.build(requests[i].terms) for i in batch])
+                    [self.constraints.build(requests[i].terms, requests[i].opens_sentence) for i in batch])
 
     def _search(self, job: _Job) -> list[Hypothesis]:
         with torch.inference_mode():
