@@ -137,7 +137,7 @@ def make_engine(name: str, args: argparse.Namespace) -> benchlib.Engine:
     precision = precision_of(name, args.device)
     if name.startswith("ct2"):
         return ct2_engine(args, precision, side_by_side=name.endswith("-par"))
-    loaded = benchlib.load(args, precision)
+    loaded = benchlib.load(args, precision, product=name != "hf-batched")
     if name == "hf-batched":
         return benchlib.hf_engine(loaded, args, batched=True)
     glossary = None
@@ -273,7 +273,7 @@ def profile(args: argparse.Namespace, start_load: str) -> int:
     threads.  The shares are those of the work itself; the wall times are not those of a 2-thread run.
     """
     args.threads = 1
-    loaded = benchlib.load(args, args.profile)
+    loaded = benchlib.load(args, args.profile, product=True)
     segments = benchlib.load_segments(args.segments, args.corpus)
     engine = benchlib.translator_engine(loaded, args, benchlib.make_glossary(segments))
     engine(segments[: benchlib.WARMUP_SEGMENTS])

@@ -175,14 +175,15 @@ class Output:
 Engine = Callable[[list[str]], Output]
 
 
-def load(args: argparse.Namespace, precision: str = "float32") -> LoadedModel:
+def load(args: argparse.Namespace, precision: str = "float32", *, product: bool = False) -> LoadedModel:
     """The product's model loading (``translate.decoding.model``), with ``--threads`` intra-op threads, on
-    ``--device`` (the precision checked as the product checks it: int8 on CPU, float16/bfloat16 on CUDA)."""
+    ``--device`` (the precision checked as the product checks it: int8 on CPU, float16/bfloat16 on CUDA).
+    ``product``: loaded as ``Translator.load`` loads it, for vi2en's decoders only (no HF forward pass)."""
     from translate.decoding.model import check_precision, configure_threads, load_model
 
     check_precision(args.device, precision)
     configure_threads(args.threads)
-    return load_model(str(args.model), precision=precision, device=args.device)
+    return load_model(str(args.model), precision=precision, device=args.device, decoders_only=product)
 
 
 def product_search(args: argparse.Namespace) -> SearchOptions:

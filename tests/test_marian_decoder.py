@@ -127,3 +127,21 @@ def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Call
     assert len(seen) > 2 and sum(seen) == len(requests)
     assert side_by_side == alone
     assert all(d.met == (True,) for d in side_by_side[1::2])
+
+
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+def test_decoders_share_one_prepared_model_and_release_what_it_replaces(tiny_model_dir: Callable[[str], Path],
+                                                                        precision: str) -> None:
+    """Two decoders over one model (``--explain`` builds a second) share one prepared network; a model
+    loaded for vi2en's decoders only drops the HF parts that network copied, and translates the same."""
+    path = str(tiny_model_dir("marian"))
+    kept, released = load_model(path, precision=precision), load_model(path, precision=precision, decoders_only=True)
+    requests = [DecodeRequest(s, [("Ministry of Industry and Trade",)] if i == 0 else ()) for i, s in enumerate(SOURCES)]
+    options = SearchOptions(beams=2, max_new_tokens=10)
+    first, second = Decoder(released, options), Decoder(released, SearchOptions(beams=2, max_new_tokens=10, hard=False))
+    assert first.network is second.network
+    assert first.decode(requests) == Decoder(kept, options).decode(requests)
+    enc = released.family.encode_sources(SOURCES[:1])
+    with pytest.raises(RuntimeError, match="released"):
+        released.model(**enc, decoder_input_ids=torch.tensor([released.family.decoder_prefix]))
+    kept.model(**enc, decoder_input_ids=torch.tensor([kept.family.decoder_prefix]))  # not loaded decoders_only

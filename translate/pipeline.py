@@ -281,7 +281,7 @@ class Translator:
         if memory is None and options.tm:
             memory = TranslationMemory.load(options.tm, fuzzy_threshold=options.tm_threshold)
         configure_threads(threads)
-        loaded = load_model(options.model, precision=options.precision, device=options.device)
+        loaded = load_model(options.model, precision=options.precision, device=options.device, decoders_only=True)
         return cls(
             loaded, terms, glossary_mode=options.glossary_mode, renderings=options.renderings,
             glossary_date=options.glossary_date, acronyms=options.acronyms,

@@ -144,7 +144,8 @@ def beam_search(
         _Segment(_max_new_tokens(int(n), cs, options, vocab), cs if cs is not None and len(cs) else None)
         for n, cs in zip(src_lens, constraints)
     ]
-    stepper = start_stepper(model, input_ids, attention_mask, k)
+    capacity = len(vocab.prefix) + max((seg.max_new for seg in segments), default=0)
+    stepper = start_stepper(model, input_ids, attention_mask, k, capacity)
     active = list(range(n_seg))
     seqs = torch.tensor([list(vocab.prefix)] * (n_seg * k), dtype=torch.long, device=device)
     step_input = seqs

@@ -21,7 +21,7 @@ from .beam_search import Hypothesis, SearchOptions, TargetVocabulary, beam_searc
 from .constraint_state import ConstraintSet
 from .constraints import ConstraintBuilder, Renderings
 from .marian_decoder import MarianIncrementalDecoder
-from .model import LoadedModel
+from .model import LoadedModel, return_freed_memory
 from .output_space import OutputSpace
 from .stepper import Network
 
@@ -74,9 +74,20 @@ def target_vocabulary(loaded: LoadedModel, space: OutputSpace) -> TargetVocabula
 
 
 def decoding_network(loaded: LoadedModel, space: OutputSpace) -> Network:
-    """What the search steps: Marian's own incremental decoder (the fast path), else the model itself."""
+    """What the search steps: Marian's own incremental decoder (the fast path), else the model itself.
+
+    The Marian decoder is prepared once per model and output space and shared by every decoder over it
+    (``loaded.networks``); preparing it hands the temporaries' memory back, and, for a model loaded
+    ``decoders_only``, releases the Hugging Face parts it has its own copy of.
+    """
     if loaded.model.config.model_type == "marian":
-        return MarianIncrementalDecoder(loaded.model, space.model_ids)
+        key = None if space.model_ids is None else tuple(space.model_ids.tolist())
+        if key not in loaded.networks:
+            if loaded.networks and loaded.decoders_only:  # its full output layer is gone
+                raise ValueError(f"{loaded.name}: already prepared for another output space")
+            loaded.networks[key] = MarianIncrementalDecoder(loaded.model, space.model_ids, release=loaded.decoders_only)
+            return_freed_memory()
+        return loaded.networks[key]
     if space.model_ids is not None:
         raise ValueError(f"{loaded.name}: only the Marian decoder can restrict the output vocabulary")
     return loaded.model

@@ -33,10 +33,15 @@ class MarianIncrementalDecoder:
 
     Built once per model (the kept output rows are copied); :meth:`start` begins one batch.  ``output_ids``
     are the model ids the search may produce or feed back (the decoder start included), in the order of
-    the search's own ids; ``None`` keeps the whole vocabulary.
+    the search's own ids; ``None`` keeps the whole vocabulary.  The input side reads the model's own
+    embedding table (which the encoder needs anyway) through ``output_ids``, without a copy.
+
+    ``release``: the Hugging Face parts this decoder has its own copy of (the full output layer, the
+    separate self-attention projections) are dropped from ``model``, which can then no longer run its
+    own forward pass: for a model only this decoder drives (``translate.decoding.decoder``).
     """
 
-    def __init__(self, model: nn.Module, output_ids: torch.Tensor | None = None) -> None:
+    def __init__(self, model: nn.Module, output_ids: torch.Tensor | None = None, *, release: bool = False) -> None:
         if model.config.model_type != "marian":
             raise ValueError(f"MarianIncrementalDecoder drives Marian models, not {model.config.model_type!r}")
         decoder = model.get_decoder()
@@ -51,14 +56,36 @@ class MarianIncrementalDecoder:
         # Marian's final_logits_bias is folded into the output layer's bias: one pass over the output fewer.
         self.head = _stacked([(model.lm_head, rows)], extra_bias=model.final_logits_bias[0].index_select(0, rows))
         tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is embeddings
-        self.embeddings = self.head.weight if tied else embeddings.index_select(0, rows)
+        # The decoder's input ids are search ids: the tied head's rows are their embeddings; otherwise they
+        # index the model's table through ``input_rows``.
+        self.embeddings = self.head.weight if tied else embeddings
+        self.input_rows = None if tied or output_ids is None else rows
         self.self_qkv = [
             _stacked([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None), (layer.self_attn.v_proj, None)])
             for layer in self.layers
         ]
+        if release:
+            model.lm_head = _Released("lm_head")
+            for layer in self.layers:
+                for name in ("q_proj", "k_proj", "v_proj"):
+                    setattr(layer.self_attn, name, _Released(f"self_attn.{name}"))
 
-    def start(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int) -> "MarianStepper":
-        return MarianStepper(self, input_ids, attention_mask, beams)
+    def start(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int,
+              capacity: int = 0) -> "MarianStepper":
+        """The decoder state of one batch; ``capacity``: the positions it will need, if known (sizes the cache)."""
+        return MarianStepper(self, input_ids, attention_mask, beams, capacity)
+
+
+class _Released(nn.Module):
+    """Stands in for a Hugging Face module that :class:`MarianIncrementalDecoder` replaced by its own copy."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def forward(self, *args: object, **kwargs: object) -> torch.Tensor:
+        raise RuntimeError(f"{self.name} was released: this model is driven by vi2en's Marian decoder, which "
+                           "keeps its own copy; load the model again to run its Hugging Face forward pass")
 
 
 def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias: torch.Tensor | None = None
@@ -80,11 +107,11 @@ def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias:
     weights, biases, scales, zero_points = [], [], [], []
     for layer, rows in parts:
         packed = None if float_parts else layer.weight()  # int8: unpacked once per layer
-        weight = layer.weight if packed is None else packed.dequantize()
+        weight = layer.weight if packed is None else packed.int_repr()  # int8: the integers, never floats
         bias = layer.bias if float_parts else layer.bias()
         keep = rows if rows is not None else torch.arange(weight.shape[0], device=weight.device)
         weights.append(weight.index_select(0, keep))
-        biases.append(bias.index_select(0, keep) if bias is not None else weight.new_zeros(len(keep)))
+        biases.append(bias.index_select(0, keep) if bias is not None else torch.zeros(len(keep), device=weight.device))
         if packed is not None:
             scales.append(torch.full((len(keep),), packed.q_scale(), dtype=torch.double))
             zero_points.append(torch.full((len(keep),), packed.q_zero_point(), dtype=torch.long))
@@ -97,9 +124,8 @@ def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias:
             out.weight.copy_(weight)
             out.bias.copy_(bias)
         return out
-    quantised = torch.quantize_per_channel(
-        weight, torch.cat(scales), torch.cat(zero_points), 0, torch.qint8
-    )
+    # The same integers, each row with its own part's scale (torch has no public constructor for this).
+    quantised = torch._make_per_channel_quantized_tensor(weight, torch.cat(scales), torch.cat(zero_points), 0)
     out = DynamicLinear(weight.shape[1], weight.shape[0], dtype=torch.qint8)
     out.set_weight_bias(quantised, bias)
     return out
@@ -114,9 +140,10 @@ class MarianStepper:
     """
 
     def __init__(self, prepared: MarianIncrementalDecoder, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                 beams: int) -> None:
+                 beams: int, capacity: int = 0) -> None:
         self.p = prepared
         self.beams = beams
+        self.capacity = capacity
         encoded = prepared.model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         segments, source_len, _ = encoded.shape
         # The activations' dtype and device (float32 for int8 layers): masks and caches follow them.
@@ -152,7 +179,8 @@ class MarianStepper:
         p = self.p
         rows, new = decoder_input_ids.shape
         positions = p.positions[self.length : self.length + new]
-        hidden = F.embedding(decoder_input_ids, p.embeddings) * p.embed_scale + positions
+        ids = decoder_input_ids if p.input_rows is None else p.input_rows[decoder_input_ids]
+        hidden = F.embedding(ids, p.embeddings) * p.embed_scale + positions
         causal = None
         if new > 1:
             causal = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
@@ -171,10 +199,15 @@ class MarianStepper:
         return torch.log_softmax(logits.float(), dim=-1)
 
     def _reserve(self, rows: int, dim: int, new: int) -> None:
-        """Make room for ``new`` more positions (doubling, so growth is rare)."""
+        """Make room for ``new`` more positions: the batch's known need at once, else doubling (growth is rare).
+
+        The cache and its spare are the largest buffers of a batch, so they are sized to the search's budget
+        when it is given rather than rounded up.
+        """
         if self.cache is not None and self.length + new <= self.cache.shape[0]:
             return
-        grown = torch.empty(max(64, 2 * (self.length + new)), 2 * len(self.p.layers), rows, dim, **self.like)
+        size = self.capacity if self.cache is None and self.capacity >= new else max(64, 2 * (self.length + new))
+        grown = torch.empty(size, 2 * len(self.p.layers), rows, dim, **self.like)
         if self.cache is not None:
             grown[: self.length] = self.cache[: self.length]
         self.cache, self.spare = grown, None

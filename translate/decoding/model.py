@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -44,6 +44,11 @@ class LoadedModel:
     family: Family
     precision: str = "float32"
     device: torch.device = torch.device("cpu")
+    #: What the decoders built over this model share: the prepared network, by output rows (see
+    #: ``translate.decoding.decoder.decoding_network``), so that a second decoder costs no second copy.
+    networks: dict = field(default_factory=dict, compare=False, repr=False)
+    #: Nothing but vi2en's decoders will run this model: parts they keep their own copy of may be dropped.
+    decoders_only: bool = False
 
 
 def resolve_device(device: str) -> str:
@@ -92,13 +97,16 @@ def configure_threads(n: int | None) -> int:
     return threads
 
 
-def load_model(name_or_path: str, *, precision: str = "float32", device: str = "cpu") -> LoadedModel:
+def load_model(name_or_path: str, *, precision: str = "float32", device: str = "cpu",
+               decoders_only: bool = False) -> LoadedModel:
     """Load a model by hub id (cache first, then download) or from a local directory, onto ``device``.
 
     ``precision="int8"`` quantizes every ``nn.Linear`` dynamically: the linear layers dominate decoding time
     on a CPU, so this saves much of it, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
     cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
-    runs them on a CPU, which tests use to check the code path).  Raises ``ValueError`` for a device or
+    runs them on a CPU, which tests use to check the code path).  ``decoders_only``: nothing else will run
+    the model (its Hugging Face forward pass, ``generate``), so vi2en's Marian decoder may drop the parts
+    it replaces by its own copies (``Translator.load`` sets it).  Raises ``ValueError`` for a device or
     precision that cannot be used, :class:`ModelNotAvailable` when the model cannot be had, and
     :class:`translate.decoding.families.UnsupportedModel` when it is of a family vi2en cannot drive.
     """
@@ -119,7 +127,26 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
         model = model.to(_DTYPES[precision])
     model = model.to(place)
     return LoadedModel(name=name_or_path, model=model, tokenizer=tokenizer, family=family, precision=precision,
-                       device=torch.device(place))
+                       device=torch.device(place), decoders_only=decoders_only)
+
+
+def return_freed_memory() -> None:
+    """Hand the C allocator's freed pages back to the system (glibc ``malloc_trim``; elsewhere nothing).
+
+    Preparing a model frees large temporaries (the full output layer's integers, the rows cut from it);
+    glibc keeps such freed memory for reuse, so without this the process stays as large as its peak.
+    """
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        return
+    if trim is not None:
+        trim(0)
 
 
 def _available_cpus() -> int:

@@ -31,10 +31,12 @@ class Stepper(Protocol):
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None: ...
 
 
-def start_stepper(network: Network, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int) -> Stepper:
-    """The decoder state of one batch, ``beams`` rows per segment."""
+def start_stepper(network: Network, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int,
+                  capacity: int = 0) -> Stepper:
+    """The decoder state of one batch, ``beams`` rows per segment; ``capacity``: decoder positions it will
+    need at most (prefix included), when known, so the Marian decoder's cache is sized once."""
     if isinstance(network, MarianIncrementalDecoder):
-        return network.start(input_ids, attention_mask, beams)
+        return network.start(input_ids, attention_mask, beams, capacity)
     return ModelStepper(network, input_ids, attention_mask, beams)
 
 
