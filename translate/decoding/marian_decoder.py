@@ -135,8 +135,11 @@ class MarianStepper:
     """Decoder state of one batch: per-segment cross-attention keys/values, per-row self-attention cache.
 
     Rows are ``beams`` consecutive rows per segment, as the beam search keeps them.  The self-attention
-    cache is time-major (``[capacity, 2 * layers, rows, d]``): a new position is written in place, and the
-    reorder of the rows after each step is the only copy (a batch-major cache needs a concatenation too).
+    cache (``[2 * layers, capacity, slots, d]``) is written once per position and never reordered: a table
+    (``[capacity, rows]``) says which slot holds each live row's key and value at each position, the
+    reorder after a step permutes that table only, and each layer gathers its keys and values through it
+    into the contiguous operand its attention needs.  A reordered cache needs a second buffer of its size
+    to copy into; this one needs a single layer's worth.
     """
 
     def __init__(self, prepared: MarianIncrementalDecoder, input_ids: torch.Tensor, attention_mask: torch.Tensor,
@@ -160,10 +163,10 @@ class MarianStepper:
              self._heads(layer.encoder_attn.v_proj(encoded)).contiguous())
             for layer in prepared.layers
         ]
-        # Self-attention keys and values of every layer: [capacity, 2 * layers, rows, d] (layer i's keys at
-        # 2i, values at 2i + 1), and a spare of the same shape that the reorder writes into.
+        # Self-attention keys and values of every layer: [2 * layers, capacity, slots, d] (layer i's keys at
+        # 2i, values at 2i + 1), and for each position the slot of every live row: [capacity, rows].
         self.cache: torch.Tensor | None = None
-        self.spare: torch.Tensor | None = None
+        self.slots: torch.Tensor | None = None
         self.length = 0
 
     def _heads(self, x: torch.Tensor) -> torch.Tensor:
@@ -184,13 +187,22 @@ class MarianStepper:
         causal = None
         if new > 1:
             causal = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
-        self._reserve(rows, hidden.shape[-1], new)
+        dim = hidden.shape[-1]
+        self._reserve(rows, dim, new)
         end = self.length + new
+        device = decoder_input_ids.device
+        self.slots[self.length : end, :rows] = torch.arange(rows, device=device)  # new positions: row r in slot r
+        capacity, slots = self.cache.shape[1], self.cache.shape[2]
+        # Flat indices into one layer's [2, capacity, slots] keys and values: every live row, every position.
+        where = (torch.arange(end, device=device)[:, None] * slots + self.slots[:end, :rows]).reshape(-1)
+        where = torch.cat([where, where + capacity * slots])
         for index, layer in enumerate(p.layers):
             query, key, value = p.self_qkv[index](hidden).chunk(3, dim=-1)
-            self.cache[self.length : end, 2 * index] = key.transpose(0, 1)
-            self.cache[self.length : end, 2 * index + 1] = value.transpose(0, 1)
-            attended = self._self_attend(query, index, end, causal, layer.self_attn.scaling)
+            self.cache[2 * index, self.length : end, :rows] = key.transpose(0, 1)
+            self.cache[2 * index + 1, self.length : end, :rows] = value.transpose(0, 1)
+            layer_cache = self.cache[2 * index : 2 * index + 2].view(-1, dim)
+            keys, values = layer_cache.index_select(0, where).view(2, end, rows, dim)
+            attended = self._self_attend(query, keys, values, causal, layer.self_attn.scaling)
             hidden = layer.self_attn_layer_norm(hidden + layer.self_attn.out_proj(attended))
             hidden = layer.encoder_attn_layer_norm(hidden + self._cross_attend(layer.encoder_attn, hidden, index))
             hidden = layer.final_layer_norm(hidden + layer.fc2(layer.activation_fn(layer.fc1(hidden))))
@@ -201,26 +213,29 @@ class MarianStepper:
     def _reserve(self, rows: int, dim: int, new: int) -> None:
         """Make room for ``new`` more positions: the batch's known need at once, else doubling (growth is rare).
 
-        The cache and its spare are the largest buffers of a batch, so they are sized to the search's budget
-        when it is given rather than rounded up.
+        The cache is the largest buffer of a batch, so it is sized to the search's budget when it is given
+        rather than rounded up.  Its slots are the first call's rows; later calls have as many or fewer.
         """
-        if self.cache is not None and self.length + new <= self.cache.shape[0]:
+        if self.cache is not None and self.length + new <= self.cache.shape[1]:
             return
         size = self.capacity if self.cache is None and self.capacity >= new else max(64, 2 * (self.length + new))
-        grown = torch.empty(size, 2 * len(self.p.layers), rows, dim, **self.like)
+        slots = rows if self.cache is None else self.cache.shape[2]
+        grown = torch.empty(2 * len(self.p.layers), size, slots, dim, **self.like)
+        table = torch.empty(size, slots, dtype=torch.long, device=self.like["device"])
         if self.cache is not None:
-            grown[: self.length] = self.cache[: self.length]
-        self.cache, self.spare = grown, None
+            grown[:, : self.length] = self.cache[:, : self.length]
+            table[: self.length] = self.slots[: self.length]
+        self.cache, self.slots = grown, table
 
-    def _self_attend(self, query: torch.Tensor, index: int, end: int, mask: torch.Tensor | None,
+    def _self_attend(self, query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None,
                      scaling: float) -> torch.Tensor:
-        """Self-attention of ``query`` (``[rows, new, d]``) over the cached positions ``[0, end)``."""
+        """Self-attention of ``query`` (``[rows, new, d]``) over ``keys``/``values`` (``[end, rows, d]``)."""
         rows, new, dim = query.shape
-        heads = self.p.heads
+        heads, end = self.p.heads, keys.shape[0]
         flat = rows * heads
         query = query.reshape(rows, new, heads, dim // heads).transpose(1, 2).reshape(flat, new, dim // heads)
-        key_t = self.cache[:end, 2 * index].view(end, flat, dim // heads).permute(1, 2, 0)  # [rows*heads, dh, end]
-        value = self.cache[:end, 2 * index + 1].view(end, flat, dim // heads).transpose(0, 1)  # [rows*heads, end, dh]
+        key_t = keys.view(end, flat, dim // heads).permute(1, 2, 0)  # [rows*heads, dh, end]
+        value = values.view(end, flat, dim // heads).transpose(0, 1)  # [rows*heads, end, dh]
         out = self._attend(query, key_t, value, mask, scaling)
         return out.view(rows, heads, new, dim // heads).transpose(1, 2).reshape(rows, new, dim)
 
@@ -245,14 +260,10 @@ class MarianStepper:
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None:
         """Keep ``rows`` (in this order); when segments leave, their cross-attention states go too.
 
-        The cached positions of every layer are reordered by one copy into the spare buffer, which then
-        becomes the cache: no allocation per step while the number of rows stays the same.
+        Only the slot table is reordered (a few integers per position); the cached keys and values stay.
         """
-        if self.cache is not None:
-            if self.spare is None or self.spare.shape[2] != len(rows):
-                self.spare = torch.empty(self.cache.shape[0], self.cache.shape[1], len(rows), self.cache.shape[3], **self.like)
-            torch.index_select(self.cache[: self.length], 2, rows, out=self.spare[: self.length])
-            self.cache, self.spare = self.spare, self.cache
+        if self.slots is not None:
+            self.slots[: self.length, : len(rows)] = self.slots[: self.length].index_select(1, rows)
         if segments_changed:
             kept = rows.view(-1, self.beams)[:, 0] // self.beams
             self.cross = [(key.index_select(0, kept), value.index_select(0, kept)) for key, value in self.cross]
