@@ -18,10 +18,11 @@ Documents are processed in groups of bounded size, so memory stays flat on arbit
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from glossary import Glossary, Matcher, load_glossary
 from glossary.requirements import Found, find_deprecated, locate_terms, rendering_family, requirements_for
@@ -36,6 +37,8 @@ from .options import TranslationOptions
 from .segment import split_long_spans
 from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
 
+#: The options :meth:`Translator.derive` may change: the glossary's, none of the model's or the search's.
+DERIVABLE = ("glossary", "glossary_mode", "renderings", "glossary_date", "acronyms")
 #: Pieces are made smaller until their terms fit the model's output, but not below this many tokens.
 _MIN_PIECE_TOKENS = 8
 
@@ -191,6 +194,7 @@ class Translator:
 
     Then :meth:`translate_text`, :meth:`translate_lines`, :meth:`translate_document` and
     :meth:`translate_documents` translate; each returns the English or :class:`DocumentResult`.
+    :meth:`derive` gives a Translator with other glossary options over the same model and decoder.
 
     >>> tr = Translator.load("Helsinki-NLP/opus-mt-vi-en")  # doctest: +SKIP
     >>> tr.translate_text("Bộ Công Thương chủ trì hội nghị.")  # doctest: +SKIP
@@ -216,23 +220,52 @@ class Translator:
         search = search or SearchOptions()
         # Validated once, by the options object; ``options`` (from :meth:`load`) adds the files' identities.
         described = options or TranslationOptions(loaded.name, precision=loaded.precision, device=loaded.device.type)
-        self.options = replace(described, beams=search.beams, glossary_mode=glossary_mode, renderings=renderings,
-                               glossary_date=glossary_date, acronyms=acronyms, explain=explain)
+        self.options = replace(described, beams=search.beams, explain=explain)
+        self.search = search
+        self._use_glossary(glossary, glossary_mode, renderings, glossary_date, acronyms)
         _at_least_one("group_segments", group_segments)
         _at_least_one("max_batch_tokens", max_batch_tokens)
         self.loaded = loaded
+        # One decoder for every mode: hard or soft is chosen per decode call (explaining runs it unconstrained).
+        self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
+        self.explain = explain
+        self.group_segments = group_segments
+        self.memory = memory
+
+    def _use_glossary(self, glossary: Glossary | None, glossary_mode: str, renderings: str,
+                      glossary_date: date | str | None, acronyms: str) -> None:
+        """Take these glossary options (validated by the options object) and reset what is built from them."""
+        self.options = replace(self.options, glossary_mode=glossary_mode, renderings=renderings,
+                               glossary_date=glossary_date, acronyms=acronyms)
         self.glossary = glossary if glossary_mode != "off" else None
         self.glossary_mode = glossary_mode
         self.renderings = renderings
         self.glossary_date = self.options.glossary_date
         self.acronyms = acronyms
-        self.search = SearchOptions(**{**asdict(search), "hard": glossary_mode == "hard"})
-        self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
-        self._plain = Decoder(loaded, SearchOptions(**{**asdict(self.search), "hard": False}), max_batch_tokens=max_batch_tokens) if explain else None
-        self.group_segments = group_segments
-        self.memory = memory
+        self.search = replace(self.search, hard=glossary_mode == "hard")
         self._matchers: dict[date | None, Matcher] = {}
         self._expansions = acronym_expansions(self.glossary.entries) if self.glossary is not None else {}
+
+    def derive(self, **options: Any) -> Translator:
+        """A Translator over this one's loaded model and :class:`~translate.decoding.Decoder` with other
+        glossary options: ``glossary``, ``glossary_mode``, ``renderings``, ``glossary_date``, ``acronyms``
+        (as the constructor takes them, validated the same way; those not given are this one's).
+
+        For a server whose requests bring their own glossary choices: a Translator built anew would
+        prepare its own decoder (about 0.2 s and 80–180 MB at the real model's size), while a derived
+        one costs only its glossary's matchers.  The search, batch sizes, memory and ``explain`` are
+        this one's, and so is the class (a subclass derives its own kind).  ``options.glossary``
+        still names this one's files: an inline ``glossary`` object has none.  Not thread-safe
+        against this one: both decode on the same decoder, so call them from one thread.
+        """
+        unknown = sorted(set(options) - set(DERIVABLE))
+        if unknown:
+            raise TypeError(f"derive() takes only {', '.join(DERIVABLE)}, not {', '.join(unknown)}")
+        chosen = {"glossary": self.glossary, "glossary_mode": self.glossary_mode, "renderings": self.renderings,
+                  "glossary_date": self.glossary_date, "acronyms": self.acronyms, **options}
+        derived = copy.copy(self)
+        derived._use_glossary(**chosen)
+        return derived
 
     @classmethod
     def load(
@@ -353,10 +386,10 @@ class Translator:
         pieces = [p for job in group for s in job.segments if s.memory != "exact" for p in s.pieces if not p.passthrough]
         if planned is not None:
             planned(len(pieces))
-        self._decode(self.decoder, pieces, progress)
+        self._decode(pieces, progress)
         if self.glossary is not None:
-            self._decode(self.decoder, [p for job in group for p in self._inconsistent(job.segments)], None)
-        if self._plain is not None:
+            self._decode([p for job in group for p in self._inconsistent(job.segments)], None)
+        if self.explain:
             self._explain([s for job in group for s in job.segments if s.terms and s.memory != "exact"])
         for job in group:
             yield self._assemble(job)
@@ -422,18 +455,17 @@ class Translator:
                 )
         return pieces
 
-    @staticmethod
-    def _decode(decoder: Decoder, pieces: Sequence[_Piece], progress: Callable[[int], None] | None) -> None:
+    def _decode(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None, *, hard: bool | None = None) -> None:
+        """Decode ``pieces`` into their targets, in this Translator's mode unless ``hard`` says otherwise."""
         requests = [DecodeRequest(p.text, [t.renderings for t in p.terms], p.opens_sentence) for p in pieces]
-        decoded = decoder.decode(requests, progress)
+        decoded = self.decoder.decode(requests, progress, hard=self.search.hard if hard is None else hard)
         for piece, out in zip(pieces, decoded):
             piece.target = out.text
 
     def _explain(self, segments: Sequence[_Segment]) -> None:
         """The unconstrained translation of each segment, to tell which terms the constraints changed."""
-        assert self._plain is not None
         pieces = [(s, _Piece(p.text, [])) for s in segments for p in s.pieces if not p.passthrough]
-        self._decode(self._plain, [p for _, p in pieces], None)
+        self._decode([p for _, p in pieces], None, hard=False)
         for segment in segments:
             segment.plain = " ".join(p.target for s, p in pieces if s is segment)
 

@@ -3,6 +3,10 @@
 Sorting by length keeps padding low (a padded position costs as much as a real one), and a budget on
 ``longest × count`` rather than a fixed batch size keeps memory flat whether segments are titles or
 300-token paragraphs.  Order is restored by the caller through the returned indices.
+
+Fewer batches than there are threads to search them side by side leave a thread idle: a call may
+ask for ``at_least`` batches, and then its costliest batch is dealt in two, alternate segments to
+each half, so both halves have the same spread of lengths and take about as long.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 from typing import Sequence
 
 
-def make_batches(lengths: Sequence[int], max_tokens: int, max_segments: int) -> list[list[int]]:
+def make_batches(lengths: Sequence[int], max_tokens: int, max_segments: int, at_least: int = 1) -> list[list[int]]:
     """Indices of ``lengths`` grouped into batches, longest first, each within the budgets.
 
     A single segment longer than ``max_tokens`` still gets a batch of its own: the budget bounds
-    batching, it never drops text.
+    batching, it never drops text.  With fewer than ``at_least`` batches, batches are split until
+    there are that many or each holds one segment.
     """
     if max_tokens < 1 or max_segments < 1:
         raise ValueError("batch budgets must be positive")
@@ -29,4 +34,11 @@ def make_batches(lengths: Sequence[int], max_tokens: int, max_segments: int) -> 
         current.append(index)
     if current:
         batches.append(current)
+    while len(batches) < at_least:
+        divisible = [b for b in range(len(batches)) if len(batches[b]) > 1]
+        if not divisible:
+            break
+        costliest = max(divisible, key=lambda b: lengths[batches[b][0]] * len(batches[b]))
+        batch = batches[costliest]
+        batches[costliest : costliest + 1] = [batch[0::2], batch[1::2]]
     return batches

@@ -10,7 +10,7 @@ asks it only for token counts (:meth:`Decoder.count_source_tokens`, :attr:`Decod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence
 
@@ -45,6 +45,7 @@ class _Job:
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
     constraints: list[ConstraintSet | None]
+    options: SearchOptions
 
 
 @dataclass
@@ -140,21 +141,30 @@ class Decoder:
     def _decode_tokens(self, ids: list[int]) -> str:
         return self.loaded.family.decode(self.space.to_model(ids))
 
-    def decode(self, requests: Sequence[DecodeRequest], progress: Callable[[int], None] | None = None) -> list[Decoded]:
+    def decode(
+        self, requests: Sequence[DecodeRequest], progress: Callable[[int], None] | None = None, *, hard: bool | None = None
+    ) -> list[Decoded]:
         """Translations of ``requests`` in their order; ``progress(n)`` is told of each finished batch.
+
+        ``hard`` chooses for this call whether every term is guaranteed (None: the options' ``hard``), so
+        one Decoder, with its one prepared network, serves hard, soft and unconstrained callers alike.
 
         With several torch threads and several batches, the batches are searched side by side, one
         single-threaded search per thread: the matrices of one decoder step are too small for two threads
         to share well (measured: 2 threads make one batch only ~1.1x faster), while two independent
         searches keep both cores busy.  Tokenising stays in this thread; each search is deterministic
-        and independent of the others, so the output does not depend on the scheduling.
+        and independent of the others, so the output does not depend on the scheduling.  A call that
+        would form fewer batches than there are threads (a server's few short requests: one batch) is
+        dealt into one batch per thread, on the CPU, so that every thread has a search to run.
         """
+        options = self.options if hard is None else replace(self.options, hard=hard)
         family = self.loaded.family
         lengths = [family.count_source_tokens(r.text) for r in requests]
         # The budget counts beams too: each segment occupies ``beams`` rows while decoding.
         budget = max(1, self.max_batch_tokens // self.options.beams)
-        batches = make_batches(lengths, budget, self.max_batch_segments)
-        jobs = [self._prepare(requests, batch) for batch in batches]
+        threads = torch.get_num_threads() if self.loaded.device.type == "cpu" else 1
+        batches = make_batches(lengths, budget, self.max_batch_segments, at_least=threads)
+        jobs = [self._prepare(requests, batch, options) for batch in batches]
         results: list[Decoded | None] = [None] * len(requests)
         for batch, hyps in zip(batches, self._search_all(jobs)):
             for index, hyp in zip(batch, hyps):
@@ -164,15 +174,15 @@ class Decoder:
                 progress(len(batch))
         return [r for r in results if r is not None]
 
-    def _prepare(self, requests: Sequence[DecodeRequest], batch: list[int]) -> _Job:
+    def _prepare(self, requests: Sequence[DecodeRequest], batch: list[int], options: SearchOptions) -> _Job:
         encoded = self.loaded.family.encode_sources([requests[i].text for i in batch])
         device = self.loaded.device
         return _Job(encoded["input_ids"].to(device), encoded["attention_mask"].to(device),
-                    [self.constraints.build(requests[i].terms, requests[i].opens_sentence) for i in batch])
+                    [self.constraints.build(requests[i].terms, requests[i].opens_sentence) for i in batch], options)
 
     def _search(self, job: _Job) -> list[Hypothesis]:
         with torch.inference_mode():
-            return beam_search(self.network, job.input_ids, job.attention_mask, self.vocab, job.constraints, self.options)
+            return beam_search(self.network, job.input_ids, job.attention_mask, self.vocab, job.constraints, job.options)
 
     def _search_all(self, jobs: list[_Job]) -> Iterator[list[Hypothesis]]:
         """Search results in the order of ``jobs``, batches side by side when there are threads for it."""

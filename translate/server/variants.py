@@ -3,12 +3,9 @@
 A request may pick the glossary mode, the article date, the acronym and renderings policies, and
 add its own entries, merged over the server's glossary by the CLI's rule (later entries take precedence:
 ``Glossary.merge``).  A :class:`~translate.pipeline.Translator` holds one glossary, so each distinct
-choice gets its own Translator over the *same* loaded model; the few most recent are kept.
-
-Cost: a Translator builds its own :class:`~translate.decoding.decoder.Decoder` (the Marian output table cut to
-the target pieces): measured on the opus-mt-vi-en-sized model, 0.22 s on the model thread and about
-80 MB per kept choice, so only the two most recent are kept; requests with the server's own choice
-use the server's Translator directly.
+choice gets its own Translator, derived from the server's (:meth:`Translator.derive`): the same loaded
+model and the same decoder, so a choice costs only its glossary's matchers, built on first use; the
+few most recent are kept.  Requests with the server's own choice use the server's Translator directly.
 """
 
 from __future__ import annotations
@@ -134,12 +131,12 @@ class _Recent:
 class Variants:
     """The server's Translator and the ones derived from it for other request options."""
 
-    def __init__(self, base: Translator, cache_size: int = 2) -> None:
+    def __init__(self, base: Translator, cache_size: int = 8) -> None:
         self.base = base
         self.defaults = Options(base.glossary_mode, base.glossary_date, base.acronyms, base.renderings)
         self.server_glossary = base.glossary if base.glossary is not None else Glossary()
         self._translators = _Recent(cache_size)
-        self._matchers = _Recent(cache_size * 4)
+        self._matchers = _Recent(cache_size * 2)  # about 1 MB each with the built-in glossary
 
     def glossary(self, options: Options) -> Glossary:
         """The server's glossary with the request's entries after it (so they take precedence)."""
@@ -153,22 +150,10 @@ class Variants:
         """A Translator for ``options`` over the server's model (the server's own for its defaults)."""
         if options == self.defaults:
             return self.base
-        return self._translators.get(options, lambda: self._derive(options))
-
-    def _derive(self, options: Options) -> Translator:
-        base = self.base
-        return Translator(
-            base.loaded,
-            self.glossary(options) if options.mode != "off" else None,
-            glossary_mode=options.mode,
-            renderings=options.renderings,
-            glossary_date=options.date,
-            acronyms=options.acronyms,
-            search=base.search,
-            group_segments=base.group_segments,
-            max_batch_tokens=base.decoder.max_batch_tokens,
-            memory=base.memory,
-        )
+        return self._translators.get(options, lambda: self.base.derive(
+            glossary=self.glossary(options) if options.mode != "off" else None, glossary_mode=options.mode,
+            renderings=options.renderings, glossary_date=options.date, acronyms=options.acronyms,
+        ))
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
