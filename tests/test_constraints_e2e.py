@@ -262,11 +262,11 @@ def test_a_term_is_rendered_one_way_throughout_each_document(
     real_decode = Decoder.decode
     calls: list[int] = []
 
-    def decode(self: Decoder, requests, progress=None):  # type: ignore[no-untyped-def]
+    def decode(self: Decoder, requests, progress=None, **options):  # type: ignore[no-untyped-def]
         calls.append(len(requests))
         if len(calls) == 1:  # the first pass: what an undecided model might write
             return [Decoded(f"The delegation of the {next(canned)} arrived.") for _ in requests]
-        return real_decode(self, requests, progress)
+        return real_decode(self, requests, progress, **options)
 
     monkeypatch.setattr(Decoder, "decode", decode)
     # Only renderings="any" lets a document choose among alternatives; by default every occurrence is approved.

@@ -242,6 +242,13 @@ def check_output_folder(
         if planned in protected:
             return (f"-o {outdir}: the translation of {entry.source} would be written over the input file "
                     f"{protected[planned]}; give another output folder")
+    if not outdir.exists():
+        # Nothing is created before the run can start (a missing model must leave no empty folder): the
+        # nearest existing folder above must let the output folder be made.
+        parent = next(p for p in Path(os.path.abspath(outdir)).parents if p.exists())
+        if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+            return f"-o {outdir}: the output folder cannot be created or written ({parent} is not a writable folder)"
+        return None
     try:
         Journal(outdir, lock=True).close()
         with tempfile.TemporaryFile(dir=outdir, prefix=".vi2en-probe-"):

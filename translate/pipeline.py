@@ -457,7 +457,11 @@ class Translator:
 
     def _decode(self, pieces: Sequence[_Piece], progress: Callable[[int], None] | None, *, hard: bool | None = None) -> None:
         """Decode ``pieces`` into their targets, in this Translator's mode unless ``hard`` says otherwise."""
-        requests = [DecodeRequest(p.text, [t.renderings for t in p.terms], p.opens_sentence) for p in pieces]
+        requests = [
+            DecodeRequest(p.text, [t.renderings for t in p.terms], p.opens_sentence,
+                          sorted({d for t in p.terms for d in t.requirement.entry.en_deprecated}))
+            for p in pieces
+        ]
         decoded = self.decoder.decode(requests, progress, hard=self.search.hard if hard is None else hard)
         for piece, out in zip(pieces, decoded):
             piece.target = out.text

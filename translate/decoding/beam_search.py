@@ -164,7 +164,7 @@ def beam_search(
             logp[:, banned] = NEG_INF
         if generated <= options.min_new_tokens:
             logp[:, vocab.eos] = NEG_INF
-        _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard)
+        _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard, seqs)
         _force_eos_at_budget(logp, active, segments, k, generated, vocab)
         total = scores.unsqueeze(1) + logp
         vocab_size = total.shape[1]
@@ -246,9 +246,10 @@ def _apply_constraint_masks(
     generated: int,
     vocab: TargetVocabulary,
     hard: bool,
+    seqs: torch.Tensor,
 ) -> None:
-    """Forbid ending with unmet terms, gluing onto or repeating a finished term, and leaving the terms
-    when the length budget is tight.
+    """Forbid ending with unmet terms, gluing onto or repeating a finished term, leaving the terms
+    when the length budget is tight, and completing a forbidden (deprecated) rendering outside a term.
 
     Rows are collected first and masked with one indexing operation per kind: per-row tensor calls were
     the larger part of the constraint bookkeeping.
@@ -272,6 +273,8 @@ def _apply_constraint_masks(
                 if allowed is not None:
                     only[row] = sorted(allowed)
                 banned.extend((row, t) for t in tight)
+            if seg.constraints.forbidden:
+                banned.extend((row, t) for t in _forbidden_next(seg.constraints.forbidden, seqs[row], state))
             if state.just_completed:
                 after_term.append(row)
                 banned.extend((row, t) for t in state.repeat_tokens())
@@ -291,6 +294,17 @@ def _apply_constraint_masks(
     for row, tokens in only.items():
         logp[row] = NEG_INF
         logp[row, tokens] = kept[row]
+
+
+def _forbidden_next(forbidden: Sequence[tuple[int, ...]], history: torch.Tensor, state: ConstraintState) -> set[int]:
+    """Tokens that would complete a forbidden sequence now, except those that make term progress."""
+    longest = max(len(f) for f in forbidden) - 1
+    tail = history[-longest:].tolist() if longest else []
+    progress = state.allowed()
+    return {
+        f[-1] for f in forbidden
+        if f[-1] not in progress and (len(f) == 1 or tail[-(len(f) - 1):] == list(f[:-1]))
+    }
 
 
 def _constraint_candidates(

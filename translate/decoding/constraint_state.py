@@ -70,8 +70,11 @@ class Constraint:
 class ConstraintSet:
     """The constraints of one segment, compiled into tries."""
 
-    def __init__(self, constraints: Sequence[Constraint]) -> None:
+    def __init__(self, constraints: Sequence[Constraint], forbidden: Sequence[Sequence[int]] = ()) -> None:
+        """``forbidden``: token sequences the output must not contain (deprecated renderings), except as
+        part of a term being produced ("Korea" inside "Republic of Korea")."""
         self.constraints = tuple(constraints)
+        self.forbidden = tuple(tuple(f) for f in forbidden if f)
         self.roots = tuple(_build_trie(c.alternatives) for c in self.constraints)
         self.initial_roots = tuple(
             _build_trie(c.alternatives + c.initial_alternatives) if c.initial_alternatives else root

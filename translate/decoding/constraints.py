@@ -101,7 +101,14 @@ class ConstraintBuilder:
             return None
         return Constraint(tuple(sorted(anywhere)), renderings[0], tuple(sorted(initial)))
 
-    def build(self, terms: Sequence[Renderings], opens_sentence: bool = True) -> ConstraintSet | None:
-        """``None`` for a segment without (spellable) terms, so the decoder can take its plain path."""
+    def build(
+        self, terms: Sequence[Renderings], opens_sentence: bool = True, forbidden: Sequence[str] = ()
+    ) -> ConstraintSet | None:
+        """``None`` for a segment without (spellable) terms, so the decoder can take its plain path.
+
+        ``forbidden`` are renderings the output must not contain (deprecated ones), in their word-initial
+        and capitalised spellings.
+        """
         constraints = [c for c in (self.constraint(t, opens_sentence) for t in terms) if c is not None]
-        return ConstraintSet(constraints) if constraints else None
+        banned = {ids for r in forbidden for ids in (self.spell(r), self.spell(capitalised(r))) if ids}
+        return ConstraintSet(constraints, sorted(banned)) if constraints else None

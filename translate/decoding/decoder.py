@@ -20,7 +20,7 @@ from .batching import make_batches
 from .beam_search import Hypothesis, SearchOptions, TargetVocabulary, beam_search
 from .constraint_state import ConstraintSet
 from .constraints import ConstraintBuilder, Renderings
-from .marian_decoder import MarianIncrementalDecoder
+from .marian_decoder import STEPPED_MODEL_TYPES, MarianIncrementalDecoder
 from .model import LoadedModel, return_freed_memory
 from .output_space import OutputSpace
 from .stepper import Network
@@ -36,6 +36,8 @@ class DecodeRequest:
     terms: Sequence[Renderings] = ()
     #: False for a piece of a split sentence other than the first: its output does not start a sentence.
     opens_sentence: bool = True
+    #: Renderings the translation must not contain (the terms' deprecated renderings).
+    forbidden: Sequence[str] = ()
 
 
 @dataclass
@@ -75,13 +77,14 @@ def target_vocabulary(loaded: LoadedModel, space: OutputSpace) -> TargetVocabula
 
 
 def decoding_network(loaded: LoadedModel, space: OutputSpace) -> Network:
-    """What the search steps: Marian's own incremental decoder (the fast path), else the model itself.
+    """What the search steps: vi2en's own incremental decoder (the fast path: Marian, mBART, M2M-100/NLLB),
+    else the model itself (T5).
 
-    The Marian decoder is prepared once per model and output space and shared by every decoder over it
+    The own decoder is prepared once per model and output space and shared by every decoder over it
     (``loaded.networks``); preparing it hands the temporaries' memory back, and, for a model loaded
     ``decoders_only``, releases the Hugging Face parts it has its own copy of.
     """
-    if loaded.model.config.model_type == "marian":
+    if loaded.model.config.model_type in STEPPED_MODEL_TYPES:
         key = None if space.model_ids is None else tuple(space.model_ids.tolist())
         if key not in loaded.networks:
             if loaded.networks and loaded.decoders_only:  # its full output layer is gone
@@ -178,7 +181,8 @@ class Decoder:
         encoded = self.loaded.family.encode_sources([requests[i].text for i in batch])
         device = self.loaded.device
         return _Job(encoded["input_ids"].to(device), encoded["attention_mask"].to(device),
-                    [self.constraints.build(requests[i].terms, requests[i].opens_sentence) for i in batch], options)
+                    [self.constraints.build(requests[i].terms, requests[i].opens_sentence, requests[i].forbidden)
+                     for i in batch], options)
 
     def _search(self, job: _Job) -> list[Hypothesis]:
         with torch.inference_mode():
