@@ -83,6 +83,23 @@ def test_steps_match_the_hugging_face_forward(tiny_model_dir: Callable[[str], Pa
     assert pairs[-1][0].shape[0] < pairs[0][0].shape[0], "a segment should have left the batch"
 
 
+@pytest.mark.parametrize("precision", ["float32", "int8"])
+@pytest.mark.parametrize("arch", ["mbart", "mbart50", "m2m100"])
+def test_pre_norm_families_step_like_the_hugging_face_forward(tiny_model_dir: Callable[[str], Path], arch: str,
+                                                             precision: str) -> None:
+    """mBART, mBART-50 and M2M-100 (NLLB's architecture): normalised before each block, offset positions
+    (M2M-100's after its padding id), mBART's embedding norm, a final norm; the whole vocabulary."""
+    loaded = load_model(str(tiny_model_dir(arch)), precision=precision)
+    space = OutputSpace(None, loaded.family.vocab_size)
+    enc = loaded.family.encode_sources(SOURCES)
+    with torch.inference_mode():
+        pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix)
+    for step, (reference, fast) in enumerate(pairs):
+        difference = (reference - fast).abs()
+        assert difference.max() <= ATOL[precision], (step, difference.max().item())
+        assert difference.mean() <= MEAN_ATOL, (step, difference.mean().item())
+
+
 def test_target_side_is_a_strict_subset_that_spells_every_target_text(tiny_model_dir: Callable[[str], Path]) -> None:
     """Restricting the output loses nothing the target tokenizer can produce."""
     loaded = load_model(str(tiny_model_dir("marian")))

@@ -28,6 +28,10 @@ from torch import nn
 
 
 
+STEPPED_MODEL_TYPES = ("marian", "mbart", "m2m_100")
+"""Model types this decoder steps: Marian, and the pre-norm BART relatives mBART(-50) and M2M-100/NLLB."""
+
+
 class MarianIncrementalDecoder:
     """A Marian model prepared for stepping: its decoder layers, and input/output tables cut to ``output_ids``.
 
@@ -42,30 +46,47 @@ class MarianIncrementalDecoder:
     """
 
     def __init__(self, model: nn.Module, output_ids: torch.Tensor | None = None, *, release: bool = False) -> None:
-        if model.config.model_type != "marian":
-            raise ValueError(f"MarianIncrementalDecoder drives Marian models, not {model.config.model_type!r}")
+        model_type = model.config.model_type
+        if model_type not in STEPPED_MODEL_TYPES:
+            raise ValueError(f"MarianIncrementalDecoder drives {', '.join(STEPPED_MODEL_TYPES)} models, not {model_type!r}")
         decoder = model.get_decoder()
         self.model = model
         self.layers = list(decoder.layers)
         self.heads = model.config.decoder_attention_heads
-        self.embed_scale = float(decoder.embed_scale)
-        self.positions = decoder.embed_positions.weight
+        # Marian normalises after each block; mBART and M2M-100 (NLLB) before it, and once more at the end.
+        self.pre_norm = model_type != "marian"
+        self.final_norm = decoder.layer_norm if self.pre_norm else None
+        self.embedding_norm = getattr(decoder, "layernorm_embedding", None)  # mBART's, after the positions
+        self.embed_scale = float(decoder.embed_scale if hasattr(decoder, "embed_scale") else decoder.embed_tokens.embed_scale)
+        # Position tables, from the decoder's first position: M2M-100 numbers positions after its padding id,
+        # mBART's learned table has an offset of 2, Marian's starts at 0.
+        positions = decoder.embed_positions
+        if model_type == "m2m_100":
+            self.positions = positions.weights[decoder.padding_idx + 1 :]
+        else:
+            self.positions = positions.weight[getattr(positions, "offset", 0) :]
         embeddings = decoder.embed_tokens.weight
-        device = embeddings.device
-        rows = output_ids.to(device) if output_ids is not None else torch.arange(embeddings.shape[0], device=device)
-        # Marian's final_logits_bias is folded into the output layer's bias: one pass over the output fewer.
-        self.head = _stacked([(model.lm_head, rows)], extra_bias=model.final_logits_bias[0].index_select(0, rows))
-        tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is embeddings
-        # The decoder's input ids are search ids: the tied head's rows are their embeddings; otherwise they
-        # index the model's table through ``input_rows``.
-        self.embeddings = self.head.weight if tied else embeddings
-        self.input_rows = None if tied or output_ids is None else rows
+        bias = getattr(model, "final_logits_bias", None)
+        if output_ids is None:  # the whole vocabulary: the model's own output layer, nothing copied
+            self.head, self.head_bias = model.lm_head, (bias[0] if bias is not None else None)
+            self.embeddings, self.input_rows = embeddings, None
+        else:
+            rows = output_ids.to(embeddings.device)
+            # final_logits_bias is folded into the cut output layer's bias: one pass over the output fewer.
+            self.head = _stacked([(model.lm_head, rows)], extra_bias=bias[0].index_select(0, rows) if bias is not None else None)
+            self.head_bias = None
+            tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is embeddings
+            # The decoder's input ids are search ids: the tied head's rows are their embeddings; otherwise they
+            # index the model's table through ``input_rows``.
+            self.embeddings = self.head.weight if tied else embeddings
+            self.input_rows = None if tied else rows
         self.self_qkv = [
             _stacked([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None), (layer.self_attn.v_proj, None)])
             for layer in self.layers
         ]
         if release:
-            model.lm_head = _Released("lm_head")
+            if output_ids is not None:
+                model.lm_head = _Released("lm_head")
             for layer in self.layers:
                 for name in ("q_proj", "k_proj", "v_proj"):
                     setattr(layer.self_attn, name, _Released(f"self_attn.{name}"))
@@ -184,6 +205,8 @@ class MarianStepper:
         positions = p.positions[self.length : self.length + new]
         ids = decoder_input_ids if p.input_rows is None else p.input_rows[decoder_input_ids]
         hidden = F.embedding(ids, p.embeddings) * p.embed_scale + positions
+        if p.embedding_norm is not None:
+            hidden = p.embedding_norm(hidden)
         causal = None
         if new > 1:
             causal = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
@@ -196,18 +219,24 @@ class MarianStepper:
         # Flat indices into one layer's [2, capacity, slots] keys and values: every live row, every position.
         where = (torch.arange(end, device=device)[:, None] * slots + self.slots[:end, :rows]).reshape(-1)
         where = torch.cat([where, where + capacity * slots])
+        pre = p.pre_norm
         for index, layer in enumerate(p.layers):
-            query, key, value = p.self_qkv[index](hidden).chunk(3, dim=-1)
+            query, key, value = p.self_qkv[index](layer.self_attn_layer_norm(hidden) if pre else hidden).chunk(3, dim=-1)
             self.cache[2 * index, self.length : end, :rows] = key.transpose(0, 1)
             self.cache[2 * index + 1, self.length : end, :rows] = value.transpose(0, 1)
             layer_cache = self.cache[2 * index : 2 * index + 2].view(-1, dim)
             keys, values = layer_cache.index_select(0, where).view(2, end, rows, dim)
-            attended = self._self_attend(query, keys, values, causal, layer.self_attn.scaling)
-            hidden = layer.self_attn_layer_norm(hidden + layer.self_attn.out_proj(attended))
-            hidden = layer.encoder_attn_layer_norm(hidden + self._cross_attend(layer.encoder_attn, hidden, index))
-            hidden = layer.final_layer_norm(hidden + layer.fc2(layer.activation_fn(layer.fc1(hidden))))
+            attended = layer.self_attn.out_proj(self._self_attend(query, keys, values, causal, layer.self_attn.scaling))
+            hidden = hidden + attended if pre else layer.self_attn_layer_norm(hidden + attended)
+            crossed = self._cross_attend(layer.encoder_attn, layer.encoder_attn_layer_norm(hidden) if pre else hidden, index)
+            hidden = hidden + crossed if pre else layer.encoder_attn_layer_norm(hidden + crossed)
+            fed = layer.fc2(layer.activation_fn(layer.fc1(layer.final_layer_norm(hidden) if pre else hidden)))
+            hidden = hidden + fed if pre else layer.final_layer_norm(hidden + fed)
         self.length = end
-        logits = p.head(hidden[:, -1, :])
+        last = hidden[:, -1, :]
+        logits = p.head(last if p.final_norm is None else p.final_norm(last))
+        if p.head_bias is not None:
+            logits = logits + p.head_bias
         return torch.log_softmax(logits.float(), dim=-1)
 
     def _reserve(self, rows: int, dim: int, new: int) -> None:
