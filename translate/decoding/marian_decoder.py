@@ -1,4 +1,5 @@
-"""Marian's decoder step written out for incremental beam search: the fast path of opus-mt models.
+"""Marian's decoder step written out for incremental beam search: the fast path of opus-mt models, and
+of their pre-norm relatives mBART(-50) and M2M-100/NLLB (same layers, normalised before each block).
 
 The generic stepper (``translate.decoding.stepper.ModelStepper``) calls the Hugging Face model once per step.  On a
 2-core CPU most of that step is spent on things a beam search does not need, measured with the torch

@@ -6,8 +6,9 @@ loop serve every family (Marian, mBART-50, T5, NLLB/M2M100) and both the plain a
 
 Two savings over calling ``generate`` per batch: the encoder runs once per batch, and when whole
 segments finish their rows are dropped from the cache and from the encoder states, so late steps of a
-batch only pay for the segments still being decoded.  Marian models are stepped by their own decoder
-(``translate.decoding.marian_decoder``, faster still); :func:`start_stepper` picks the one a network needs.
+batch only pay for the segments still being decoded.  Marian, mBART and M2M-100/NLLB models are stepped
+by vi2en's own decoder (``translate.decoding.marian_decoder``, faster still), T5 by this one;
+:func:`start_stepper` picks the one a network needs.
 """
 
 from __future__ import annotations
