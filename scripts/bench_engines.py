@@ -337,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.repeat = args.repeat or (1 if args.scale or args.profile else 3)
     args.segments = args.scale or args.segments
     start_load = benchlib.load_average()
-    args.model = benchlib.ensure_model(args.model)
+    args.model = benchlib.ensure_model(args.model, args.arch)
     if args.profile:
         return profile(args, start_load)
     if args.scale:

@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds one server round may take (default 600)")
     parser.add_argument("--no-glossary", action="store_true", help="no glossary (default: ~2 generated terms per segment)")
     args = parser.parse_args(argv)
-    args.model = benchlib.ensure_model(args.model)
+    args.model = benchlib.ensure_model(args.model, args.arch)
     start_load = benchlib.load_average()
 
     from translate.pipeline import Translator

@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         return benchlib.serve(args, make_engine)
     start_load = benchlib.load_average()
-    args.model = benchlib.ensure_model(args.model)
+    args.model = benchlib.ensure_model(args.model, args.arch)
     results = benchlib.measure(__file__, benchlib.worker_argv(argv, args.model), ENGINES, args.repeat)
     batched, naive = results["batched"], results["naive"]
     speedup, paired = benchlib.ratio(naive, batched), benchlib.paired_ratio(naive, batched)

@@ -54,6 +54,7 @@ FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
 REFERENCES = ROOT / "corpus" / "references"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vi2en"
 DEFAULT_MODEL = CACHE / "bench-marian-base"
+BENCH_ARCHS = ("marian", "mbart", "mbart50", "m2m100", "t5")
 WARMUP_SEGMENTS = 2
 MB = 1024 * 1024
 
@@ -64,7 +65,9 @@ MB = 1024 * 1024
 def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None = 3) -> None:
     """The options every benchmark takes (see the module docstring for what they pin)."""
     parser.add_argument("--model", type=Path, help=f"model directory (default: a random-weights opus-mt-vi-en-sized "
-                        f"Marian model, built once into {DEFAULT_MODEL})")
+                        f"model of --arch, built once into {CACHE}/bench-ARCH-base)")
+    parser.add_argument("--arch", choices=BENCH_ARCHS, default="marian",
+                        help="family of the default model (default marian; its dimensions are opus-mt-vi-en's)")
     parser.add_argument("--segments", type=int, default=48, help="number of segments (default 48)")
     parser.add_argument("--corpus", action="store_true",
                         help="use the domain corpus (corpus/references/*.tsv) instead of FLORES devtest")
@@ -81,23 +84,24 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
 # -- inputs ------------------------------------------------------------------------------------------------
 
 
-def ensure_model(path: Path | None) -> Path:
-    """``path``, or the cached base-size Marian model, built (atomically, ~20 s) on first use."""
+def ensure_model(path: Path | None, arch: str = "marian") -> Path:
+    """``path``, or the cached base-size model of ``arch``, built (atomically, ~20 s) on first use."""
     if path is not None:
         return path
-    if (DEFAULT_MODEL / "config.json").is_file():
-        return DEFAULT_MODEL
+    model = DEFAULT_MODEL if arch == "marian" else CACHE / f"bench-{arch}-base"
+    if (model / "config.json").is_file():
+        return model
     sys.path.insert(0, str(SCRIPTS))
     from make_tiny_model import make_tiny_model
 
-    print(f"building a random-weights base-size Marian model into {DEFAULT_MODEL} ...", file=sys.stderr)
-    tmp = DEFAULT_MODEL.with_name(f"{DEFAULT_MODEL.name}.tmp{os.getpid()}")
-    make_tiny_model(tmp, "marian", "base")
+    print(f"building a random-weights base-size {arch} model into {model} ...", file=sys.stderr)
+    tmp = model.with_name(f"{model.name}.tmp{os.getpid()}")
+    make_tiny_model(tmp, arch, "base")
     try:
-        tmp.rename(DEFAULT_MODEL)
+        tmp.rename(model)
     except OSError:  # another run finished first
         shutil.rmtree(tmp)
-    return DEFAULT_MODEL
+    return model
 
 
 def load_segments(count: int, corpus: bool = False) -> list[str]:
