@@ -13,6 +13,7 @@ the pipeline's, and whether every request was answered and every glossary term m
 
     python scripts/bench_serve.py                                  # 16 clients, 48 segments, base-size model
     python scripts/bench_serve.py --segments 16 --clients 4 --new-tokens 8 --repeat 1   # a quick check
+    python scripts/bench_serve.py --precision int8                 # vi2en serve --precision int8
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 import benchlib
+from translate.settings import PRECISIONS
 
 
 @dataclass
@@ -51,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--window-ms", type=float, default=10.0, help="the server's batch window (default 10 ms)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds one server round may take (default 600)")
     parser.add_argument("--no-glossary", action="store_true", help="no glossary (default: ~2 generated terms per segment)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32", help="the model's precision (default float32)")
     args = parser.parse_args(argv)
     args.model = benchlib.ensure_model(args.model, args.arch)
     start_load = benchlib.load_average()
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     segments = benchlib.load_segments(args.segments, args.corpus)
     glossary = None if args.no_glossary else benchlib.make_glossary(segments)
-    translator = Translator(benchlib.load(args), glossary, glossary_mode="off" if glossary is None else "hard",
+    translator = Translator(benchlib.load(args, args.precision, product=True), glossary, glossary_mode="off" if glossary is None else "hard",
                             search=benchlib.product_search(args))
     translator.translate_lines(segments[:2])  # warm-up
     settings = ServerSettings(queue_limit=max(64, 2 * args.clients), batch_window=args.window_ms / 1000,
@@ -164,7 +167,7 @@ def _percentile(values: list[float], percent: int) -> float:
 
 def _print(args: argparse.Namespace, result: dict, count: int, start_load: str) -> None:
     benchlib.print_header(f"vi2en serve: {args.clients} concurrent clients vs the batch pipeline", args, start_load,
-                          f"{args.repeat} interleaved rounds (best shown); batch window {args.window_ms:g} ms")
+                          f"{args.repeat} interleaved rounds (best shown); batch window {args.window_ms:g} ms; {args.precision}")
     p, s = result["pipeline"], result["server"]
     rows = [
         ["batch pipeline (translate_documents, --lines)", count, f"{p['seconds']:.2f}", f"{p['segments_per_second']:.2f}",
