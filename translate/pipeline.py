@@ -543,8 +543,9 @@ class Translator:
         plain = locate_terms(segment.plain, renderings) if segment.plain is not None else None
         for number, (term, found) in enumerate(zip(segment.terms, located)):
             record.terms.append(_term_record(term, found, None if plain is None else plain[number] is None))
-            if found is not None:
-                record.double_renderings.extend(find_double_renderings(target, found.rendering))
+        # Once per rendering: two occurrences of one term would report the same doubled words twice.
+        for rendering in dict.fromkeys(found.rendering for found in located if found is not None):
+            record.double_renderings.extend(find_double_renderings(target, rendering))
         entries = {id(t.requirement.entry): t.requirement.entry for t in segment.terms}.values()
         record.deprecated = sorted({f.rendering for entry in entries for f in find_deprecated(target, entry)})
         return record
