@@ -222,16 +222,18 @@ def _runs_after(
 ) -> list[list[int]]:
     """Runs of name-like words (as first-token indices) starting within `window` tokens after a trigger.
 
-    An acronym in parentheses between a run and a capitalised word (the organisation's: "Hiệp hội
-    Dệt may Việt Nam (VITAS) Vũ Đức Giang") ends the run but not the search, and does not count in
-    the window.
+    An acronym in parentheses between the organisation's name and a capitalised word ("Hiệp hội
+    Dệt may Việt Nam (VITAS) Vũ Đức Giang", also where the glossary knows words of the name: "Tập
+    đoàn Điện lực Việt Nam (EVN) Đặng Hoàng An") ends the run but not the search, and does not count
+    in the window.
     """
     runs: list[list[int]] = []
     current: list[int] = []
     index, limit = after, after + window
     while index < len(tokens) and (index < limit or current):
         token = tokens[index]
-        if current and _acronym_in_parentheses(tokens, index):
+        # After the organisation's name, even one the glossary knows (its words then are no name run).
+        if index > after and _acronym_in_parentheses(tokens, index):
             runs, current = runs + ([current] if current else []), []
             index, limit = index + 3, limit + 3
             continue

@@ -234,3 +234,22 @@ def test_an_article_the_rules_were_not_written_for(vi2en, tmp_path: Path) -> Non
     assert not {"Ngân hàng Việt Nam", "Kim Jin", "Ahn Duk", "Thị Thắng", "Jin-oh"} & found.keys()
     # What the shipped glossary already has is not proposed again.
     assert not {"Bộ Công Thương", "Hàn Quốc", "Việt Nam", "UAE"} & found.keys()
+
+
+def test_a_second_unseen_article_written_after_the_rules(vi2en, tmp_path: Path) -> None:
+    """tests/data/2026-02-vn-japan-semiconductor.txt was written after the rules above and run once before
+    this test existed: a name after a title + organisation + (ACRONYM) whose words the glossary partly
+    knows ("Tập đoàn Điện lực Việt Nam (EVN) Đặng Hoàng An") was missed; that is fixed, and the rest is
+    asserted as it came out."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(ARTICLE.with_name("2026-02-vn-japan-semiconductor.txt"), folder)
+    run = vi2en("glossary", "suggest", folder, "--confidence", "low")
+    assert run.code == 0, run.err
+    found = {line.split("\t")[0]: line.split("\t") for line in run.out.splitlines()
+             if line and not line.startswith(("#", "vi\t"))}
+    assert found["Phan Thị Thắng"][1] == "Phan Thi Thang"
+    assert found["Đặng Hoàng An"][1] == "Dang Hoang An"
+    assert found["Ishiguro Norihiko"][1] == "Ishiguro Norihiko" and found["Choi Joo-ho"][1] == "Choi Joo-ho"
+    assert {"JBAV", "EVN", "Hiệp hội Doanh nghiệp Nhật Bản tại Việt Nam", "Tập đoàn Điện lực Việt Nam"} <= set(found)
+    assert "confidence low" in found["Việt Nam - Nhật Bản"][-1], "a long form the glossary already has is low"
