@@ -80,3 +80,12 @@ def vi2en(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) ->
         return CliRun(code, out, err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def ministries_glossary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A two-entry glossary (Bộ Công Thương, Bộ Ngoại giao) in the three columns teams keep, for format tests."""
+    path = tmp_path_factory.mktemp("ministries") / "terms.tsv"
+    path.write_text("vi\ten\ttype\nBộ Công Thương\tMinistry of Industry and Trade\torganization\n"
+                    "Bộ Ngoại giao\tMinistry of Foreign Affairs\torganization\n", encoding="utf-8")
+    return path

@@ -29,11 +29,6 @@ from translate.formats import read_format
 from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
-HEADER = "vi\ten\ttype\tvi_variants\ten_alternatives\tacronym\tvalid_from\tvalid_to\tsource\tnote\n"
-GLOSSARY = HEADER + "".join(
-    f"{vi}\t{en}\torganization\t\t\t\t\t\tproject: test\t\n"
-    for vi, en in (("Bộ Công Thương", "Ministry of Industry and Trade"), ("Bộ Ngoại giao", "Ministry of Foreign Affairs"))
-)
 MOIT, MOFA = "Ministry of Industry and Trade", "Ministry of Foreign Affairs"
 LINK = "https://www.moit.gov.vn/tin-tuc"
 FOOTNOTES = (
@@ -89,10 +84,8 @@ def make_release(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def glossary_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("glossary") / "terms.tsv"
-    path.write_text(GLOSSARY, encoding="utf-8")
-    return path
+def glossary_file(ministries_glossary: Path) -> Path:
+    return ministries_glossary
 
 
 def cli_args(model: Path, glossary: Path) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from test_docx_format import GLOSSARY, make_release
+from test_docx_format import make_release
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
@@ -33,13 +33,12 @@ def png_size(path: Path) -> tuple[int, int]:
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (apt-get install -y libreoffice-writer)")
 @pytest.mark.skipif(PDFTOPPM is None, reason="pdftoppm is not installed (apt-get install -y poppler-utils)")
 def test_docx_and_its_translation_render(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Callable[[str], Path], vi2en: Callable
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Callable[[str], Path], vi2en: Callable,
+    ministries_glossary: Path,
 ) -> None:
     source = tmp_path / "release.docx"
     make_release(source)
-    glossary = tmp_path / "terms.tsv"
-    glossary.write_text(GLOSSARY, encoding="utf-8")
-    run = vi2en("translate", source, "-o", tmp_path / "out", "--model", tiny_model_dir("marian"), "--glossary", glossary,
+    run = vi2en("translate", source, "-o", tmp_path / "out", "--model", tiny_model_dir("marian"), "--glossary", ministries_glossary,
                 "--beams", "2", "--threads", "1")
     assert run.code == 0, run.err
     translated = tmp_path / "release.en.docx"

@@ -21,11 +21,6 @@ from translate.formats import FormatError, read_format
 from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
-HEADER = "vi\ten\ttype\tvi_variants\ten_alternatives\tacronym\tvalid_from\tvalid_to\tsource\tnote\n"
-GLOSSARY = HEADER + "".join(
-    f"{vi}\t{en}\torganization\t\t\t\t\t\tproject: test\t\n"
-    for vi, en in (("Bộ Công Thương", "Ministry of Industry and Trade"), ("Bộ Ngoại giao", "Ministry of Foreign Affairs"))
-)
 MOIT, MOFA = "Ministry of Industry and Trade", "Ministry of Foreign Affairs"
 SCRIPT = 'var label = "Bộ Công Thương"; if (a < b) { go("https://example.vn/?q=1&r=2"); }'
 PAGE = f"""<!DOCTYPE html>
@@ -43,10 +38,8 @@ PAGE = f"""<!DOCTYPE html>
 
 
 @pytest.fixture(scope="module")
-def glossary_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("glossary") / "terms.tsv"
-    path.write_text(GLOSSARY, encoding="utf-8")
-    return path
+def glossary_file(ministries_glossary: Path) -> Path:
+    return ministries_glossary
 
 
 def test_page_in_english_with_markup_kept_and_code_untouched(
