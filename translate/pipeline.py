@@ -252,8 +252,8 @@ class Translator:
         (as the constructor takes them, validated the same way; those not given are this one's).
 
         For a server whose requests bring their own glossary choices: a Translator built anew would
-        prepare its own decoder (about 0.2 s and 80–180 MB at the real model's size), while a derived
-        one costs only its glossary's matchers.  The search, batch sizes, memory and ``explain`` are
+        build its own decoder (output tables, vocabulary masks, a worker pool), while a derived one
+        costs only its glossary's matchers.  The search, batch sizes, memory and ``explain`` are
         this one's, and so is the class (a subclass derives its own kind).  ``options.glossary``
         still names this one's files: an inline ``glossary`` object has none.  Not thread-safe
         against this one: both decode on the same decoder, so call them from one thread.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
-from .settings import ServerSettings
+from .settings import WINDOW_CAP, ServerSettings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -101,7 +101,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     limits.add_argument("--queue-limit", type=positive_int, default=DEFAULTS.queue_limit,
                         help=f"requests queued or decoding at once (default: {DEFAULTS.queue_limit})")
     limits.add_argument("--batch-window-ms", type=float, default=DEFAULTS.batch_window * 1000,
-                        help=f"how long a request waits for others to share its batch (default: {DEFAULTS.batch_window * 1000:g})")
+                        help=f"how long a batch waits for one more request to share it; it slides with each arrival, up to "
+                             f"{WINDOW_CAP} windows after the first (default: {DEFAULTS.batch_window * 1000:g})")
 
 
 def run_serve(args: argparse.Namespace) -> int:

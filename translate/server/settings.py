@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: A batch stops collecting this many batch windows after its first request, however busy the queue.
+WINDOW_CAP = 5
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -25,7 +28,7 @@ class ServerSettings:
     request_timeout: float = 120.0
     #: Requests queued or being decoded at once; one more is refused with 503 and ``Retry-After``.
     queue_limit: int = 64
-    #: Seconds the batcher waits after a request arrives for others to decode with it.
+    #: Seconds the batcher waits after a request arrives for another to decode with it (up to ``WINDOW_CAP`` windows).
     batch_window: float = 0.01
     #: Characters one batch of requests may hold (the batcher stops collecting beyond it).
     batch_max_chars: int = 20_000
