@@ -31,6 +31,7 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 import benchlib
+
 from translate.settings import PRECISIONS
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from server_support import HeldTranslator, make_translator
+
 from translate.server.batching import Batcher
 from translate.server.metrics import Metrics
 from translate.server.settings import WINDOW_CAP

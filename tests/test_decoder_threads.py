@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from glossary import Glossary, default_paths, load_glossary
 from glossary.requirements import locate_terms
-from translate.decoding import DecodeRequest, Decoder, SearchOptions, load_model
+from translate.decoding import Decoder, DecodeRequest, SearchOptions, load_model
 from translate.decoding.batching import make_batches
 from translate.pipeline import Translator
 from translate.server.variants import Options, Variants, inline_entries
