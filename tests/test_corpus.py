@@ -3,7 +3,6 @@ so a silently misaligned reference row or a miscounted index would corrupt every
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
