@@ -25,10 +25,10 @@ from typing import Any
 
 import sacrebleu
 
-from glossary import load_glossary
+from glossary import default_paths, load_glossary
 from glossary.errors import GlossaryError
 from translate import ModelNotAvailable, Translator
-from translate.cli import builtin_glossary_files, positive_int
+from translate.cli import positive_int
 from translate.evaluate import EvalInputs, EvaluationInputError, evaluate, render_json, render_markdown
 from translate.evaluate.testsets import TESTSETS, EvalSet, load_testset
 from translate.settings import PRECISIONS
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> Path:
     testset: EvalSet = load_testset(args.testset, PROJECT_ROOT)
     if args.limit is not None:
         testset = testset.head(args.limit)
-    glossary = args.glossary or builtin_glossary_files()
+    glossary = args.glossary or default_paths()
     if not glossary:
         raise EvaluationInputError("no glossary: pass --glossary, or add glossary/data/*.tsv")
     matcher = load_glossary(*glossary).matcher()

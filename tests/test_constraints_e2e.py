@@ -22,12 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glossary import Entry, Glossary, load_glossary
+from glossary import Entry, Glossary, default_paths, load_glossary
 from glossary.entry import EntryType
 from glossary.requirements import count_rendering, requirements_for
 from translate.document import parse_document
 from translate.decoding.beam_search import SearchOptions
-from translate.cli import builtin_glossary_files
 from translate.decoding.decoder import Decoded, Decoder
 from translate.decoding.model import LoadedModel, configure_threads, load_model
 from translate.pipeline import Translator
@@ -115,7 +114,7 @@ def models(tiny_model_dir: Callable[[str], Path]) -> dict[str, LoadedModel]:
 
 @pytest.fixture(scope="module")
 def shipped() -> Glossary:
-    return load_glossary(*builtin_glossary_files())
+    return load_glossary(*default_paths())
 
 
 @pytest.fixture(scope="module")

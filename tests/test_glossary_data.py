@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from glossary import Entry, Glossary, load_glossary
+from glossary import Entry, Glossary, default_paths, load_glossary
 from glossary.check import read_files
 from glossary.entry import COLUMNS
-from translate.cli import builtin_glossary_files
 
-FILES = builtin_glossary_files()
+FILES = default_paths()
 FOREIGN = "foreign.tsv"
 
 #: Words that name another state's (or the EU's) institution or office, never Viet Nam's.

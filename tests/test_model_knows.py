@@ -25,10 +25,9 @@ from pathlib import Path
 import pytest
 from sacrebleu.metrics import BLEU
 
-from glossary import Glossary, load_glossary
+from glossary import Glossary, default_paths, load_glossary
 from glossary.requirements import count_rendering, requirements_for
 from translate.decoding.beam_search import SearchOptions
-from translate.cli import builtin_glossary_files
 from translate.evaluate.testsets import load_testset
 from translate.decoding.model import LoadedModel, load_model
 from translate.pipeline import SegmentRecord, Translator
@@ -102,7 +101,7 @@ def bleu(run: Run, cases: list[Case]) -> float:
 
 @pytest.fixture(scope="module")
 def builtin() -> Glossary:
-    return load_glossary(*builtin_glossary_files())
+    return load_glossary(*default_paths())
 
 
 @pytest.fixture(scope="module")

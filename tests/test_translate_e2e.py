@@ -180,12 +180,12 @@ def test_missing_hub_model_offline_is_one_clear_message(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def api_translator(tiny_model_dir: Callable[[str], Path]) -> Translator:
     from glossary import load_glossary
-    from translate.cli import builtin_glossary_files
+    from glossary import default_paths
     from translate.decoding.model import configure_threads
 
     configure_threads(1)
     loaded = load_model(str(tiny_model_dir("mbart")))
-    return Translator(loaded, load_glossary(*builtin_glossary_files()), search=SearchOptions(beams=2, max_new_tokens=8))
+    return Translator(loaded, load_glossary(*default_paths()), search=SearchOptions(beams=2, max_new_tokens=8))
 
 
 def test_api_translate_text_keeps_the_article_structure(api_translator: Translator) -> None:

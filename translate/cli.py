@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+from .glossary_files import BUILTIN
 from .memory import FUZZY_THRESHOLD
 from .settings import ACRONYM_MODES, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 from glossary.entry import RENDERING_POLICIES
@@ -28,7 +29,6 @@ from glossary.entry import RENDERING_POLICIES
 OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
 XML_FORMATS = ("xliff", "xliff12", "tmx")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-BUILTIN = "builtin"
 
 TRANSLATE_EPILOG = """\
 examples:
@@ -56,13 +56,6 @@ unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems re
 #: a sentence, so every output would run to the length budget; this pins the number of new tokens per
 #: segment instead (hard constraints still extend it as they need).  Real models stop by themselves.
 MAX_NEW_TOKENS_ENV = "VI2EN_MAX_NEW_TOKENS"
-
-
-def builtin_glossary_files() -> list[Path]:
-    """The curated glossary shipped with the package (``glossary/data/*.tsv``)."""
-    from glossary import default_paths
-
-    return default_paths()
 
 
 def max_new_tokens_setting() -> int | None:

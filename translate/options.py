@@ -73,8 +73,7 @@ class TranslationOptions:
         _choice("glossary_mode", self.glossary_mode, GLOSSARY_MODES)
         _choice("renderings", self.renderings, RENDERING_POLICIES)
         _choice("acronyms", self.acronyms, ACRONYM_MODES)
-        if not isinstance(self.beams, int) or isinstance(self.beams, bool) or self.beams < 1:
-            raise ValueError(f"beams must be a whole number of at least 1, not {self.beams!r}")
+        check_count("beams", self.beams)
         if not isinstance(self.explain, bool):
             raise ValueError(f"explain must be True or False, not {self.explain!r}")
         threshold = self.tm_threshold
@@ -160,6 +159,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def check_count(name: str, value: object) -> None:
+    """Refuse, naming the option, a count that is not a whole number of at least 1 (``beams=0``)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
 
 
 def _choice(name: str, value: object, choices: Sequence[str]) -> None:

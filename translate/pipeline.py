@@ -33,7 +33,7 @@ from .document import Document, lines_document, parse_document
 from .double_rendering import find_double_renderings
 from .glossary_files import BUILTIN, GlossarySpec
 from .memory import FUZZY_THRESHOLD, Offer, TranslationMemory
-from .options import TranslationOptions
+from .options import TranslationOptions, check_count
 from .segment import split_long_spans
 from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
 
@@ -223,8 +223,8 @@ class Translator:
         self.options = replace(described, beams=search.beams, explain=explain)
         self.search = search
         self._use_glossary(glossary, glossary_mode, renderings, glossary_date, acronyms)
-        _at_least_one("group_segments", group_segments)
-        _at_least_one("max_batch_tokens", max_batch_tokens)
+        check_count("group_segments", group_segments)
+        check_count("max_batch_tokens", max_batch_tokens)
         self.loaded = loaded
         # One decoder for every mode: hard or soft is chosen per decode call (explaining runs it unconstrained).
         self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
@@ -303,7 +303,7 @@ class Translator:
         be loaded, ``GlossaryError`` for a broken glossary file (every problem with its file and line).
         """
         if threads is not None:
-            _at_least_one("threads", threads)
+            check_count("threads", threads)
         if options is None:
             options = TranslationOptions.resolve(
                 model, glossary=glossary, glossary_mode=glossary_mode, tm=tm, renderings=renderings,
@@ -567,7 +567,3 @@ def _all_met(target: str, terms: Sequence[PlannedTerm]) -> bool:
     renderings need two occurrences)."""
     return all(found is not None for found in locate_terms(target, [t.renderings for t in terms]))
 
-
-def _at_least_one(name: str, value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
