@@ -468,10 +468,10 @@ class Translator:
 
     def _explain(self, segments: Sequence[_Segment]) -> None:
         """The unconstrained translation of each segment, to tell which terms the constraints changed."""
-        pieces = [(s, _Piece(p.text, [])) for s in segments for p in s.pieces if not p.passthrough]
-        self._decode([p for _, p in pieces], None, hard=False)
-        for segment in segments:
-            segment.plain = " ".join(p.target for s, p in pieces if s is segment)
+        plain = [[_Piece(p.text, []) for p in s.pieces if not p.passthrough] for s in segments]
+        self._decode([p for pieces in plain for p in pieces], None, hard=False)
+        for segment, pieces in zip(segments, plain):
+            segment.plain = " ".join(p.target for p in pieces)
 
     def _inconsistent(self, segments: list[_Segment]) -> list[_Piece]:
         """Pieces of one document whose terms took another rendering family than the document's choice,
