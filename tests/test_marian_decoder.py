@@ -1,25 +1,43 @@
-"""Marian's own incremental decoder computes what the Hugging Face forward pass computes.
+"""vi2en's own incremental decoder computes what the Hugging Face forward pass computes, for every family.
 
 The stepper is driven the way the beam search drives it (prefix, then one token per row, rows reordered,
 whole segments dropped) beside the generic stepper over the same model, and the log-probabilities of
-every step are compared: over the whole vocabulary, over the target side only (renormalised there), and
-with int8 layers.
+every step are compared, for every architecture ``scripts/make_tiny_model.py`` builds (and T5's other
+layouts), in float32, int8 and the GPU precisions: over the whole vocabulary, and over the target side
+only (renormalised there) where the family has one.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 import torch
+from transformers import AutoModelForSeq2SeqLM, T5Config
 
-from translate.decoding.decoder import Decoder, DecodeRequest
+from translate.decoding.decoder import OWN_DECODERS, Decoder, DecodeRequest
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.marian_decoder import MarianIncrementalDecoder
 from translate.decoding.model import load_model
 from translate.decoding.output_space import OutputSpace
 from translate.decoding.stepper import ModelStepper
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from make_tiny_model import BUILDERS  # noqa: E402
+
+ARCHS = tuple(BUILDERS)
+"""Every family the product drives, as ``make_tiny_model.py --arch`` builds it."""
+T5_LAYOUTS = {
+    # The original T5: ReLU feed-forward (wi, wo), output scaled by d_model ** -0.5 before the tied output layer.
+    "t5-original": {"feed_forward_proj": "relu", "tie_word_embeddings": True},
+    # heads x d_kv (4 x 8) narrower than d_model (64), as in mT5-small: the cache has the attention's width.
+    "t5-narrow-heads": {"d_kv": 8},
+}
+PRECISIONS = ["float32", "int8", "float16", "bfloat16"]
 
 SOURCES = [
     "Bộ trưởng Bộ Công Thương dự Hội nghị Bộ trưởng Kinh tế ASEAN tại Hà Nội.",
@@ -30,7 +48,10 @@ BEAMS = 2
 # Same weights, same inputs, a different order of float32 sums: differences stay at rounding level.
 ATOL = {"float32": 1e-4, "int8": 2e-2, "float16": 1e-2, "bfloat16": 2e-2}
 # float16/bfloat16 (the GPU precisions, run here on the CPU to check the dtype plumbing): both sides
-# round every activation to 11 or 8 significant bits, in different orders.
+# round every activation to 11 or 8 significant bits, in different orders, so the logits differ by a few
+# units in the last place of their size: two units of the row's spread are allowed on top (a random
+# T5's logits span ~70 nats, where one bfloat16 unit is 0.25-0.5; a random Marian's under one).
+ULPS = {"float32": 0.0, "int8": 0.0, "float16": 2 * 2.0**-10, "bfloat16": 2 * 2.0**-7}
 # With int8 layers, dynamic quantisation rounds every activation to 1/255 of its tensor's range; a
 # rounding-level difference upstream can move an activation across a rounding boundary, which shifts it
 # by one quantum: a few thousandths of a nat in the worst element, while the mean stays far smaller.
@@ -38,20 +59,37 @@ MEAN_ATOL = 1e-3
 
 
 def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str, torch.Tensor],
-                       prefix: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """(reference, fast) log-probabilities of each step, the reference cut to ``space`` and renormalised."""
-    fast = MarianIncrementalDecoder(model, space.model_ids).start(enc["input_ids"], enc["attention_mask"], BEAMS)
+                       prefix: list[int], whole_prefix: bool = True) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(reference, fast) log-probabilities of each step, the reference cut to ``space`` and renormalised.
+
+    ``whole_prefix``: the first step takes the whole decoder prefix, as the search feeds it; else one
+    token per step.  int8 needs the latter: dynamic quantisation scales each layer's input by the range
+    of what one call passes it, and the Hugging Face pass runs its output layer over every prefix
+    position where the own decoder scores the last one only, so the first step's output layer would
+    see different scales (with T5's 3-token prefix and a random model's wide logits: 0.8 nats apart).
+    """
+    own = OWN_DECODERS[model.config.model_type](model, space.model_ids)
+    fast = own.start(enc["input_ids"], enc["attention_mask"], BEAMS)
     reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], BEAMS)
     generator = torch.Generator().manual_seed(0)
     rows = len(SOURCES) * BEAMS
     fast_ids = torch.tensor([space.to_search(prefix)] * rows)
     pairs = []
-    for step in range(6):
+
+    def step_both(fast_ids: torch.Tensor) -> torch.Tensor:
         model_ids = torch.tensor([space.to_model(row) for row in fast_ids.tolist()])
         ref, ours = reference.step(model_ids), fast.step(fast_ids)
         if space.model_ids is not None:
             ref = ref[:, space.model_ids].log_softmax(-1)
         pairs.append((ref, ours))
+        return ours
+
+    if not whole_prefix:
+        for position in range(fast_ids.shape[1] - 1):
+            step_both(fast_ids[:, position : position + 1])
+        fast_ids = fast_ids[:, -1:]
+    for step in range(6):
+        ours = step_both(fast_ids)
         segments = rows // BEAMS
         keep = segments - 1 if step == 3 and segments > 1 else segments  # one segment leaves the batch
         chosen_segments = torch.arange(segments)[-keep:]
@@ -64,40 +102,76 @@ def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str
     return pairs
 
 
-@pytest.mark.parametrize("precision", ["float32", "int8", "float16", "bfloat16"])
-@pytest.mark.parametrize("restricted", [False, True], ids=["whole-vocabulary", "target-side"])
-def test_steps_match_the_hugging_face_forward(tiny_model_dir: Callable[[str], Path], precision: str,
-                                              restricted: bool) -> None:
-    loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
-    ids = loaded.family.output_token_ids()
-    assert ids is not None
-    space = OutputSpace(ids if restricted else None, loaded.family.vocab_size)
+@pytest.fixture(scope="module")
+def t5_layout_dir(tiny_model_dir: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory
+                  ) -> Callable[[str], Path]:
+    """``t5_layout_dir(name)``: the tiny T5 model's tokenizer with random weights of one of :data:`T5_LAYOUTS`."""
+    base = tiny_model_dir("t5")
+    built: dict[str, Path] = {}
+
+    def build(name: str) -> Path:
+        if name not in built:
+            config = T5Config.from_pretrained(base)
+            fields: dict[str, Any] = {key: getattr(config, key) for key in (
+                "vocab_size", "d_model", "d_kv", "d_ff", "num_layers", "num_heads", "feed_forward_proj",
+                "pad_token_id", "eos_token_id", "decoder_start_token_id")}
+            out = tmp_path_factory.mktemp(name) / "model"
+            shutil.copytree(base, out)
+            torch.manual_seed(0)
+            variant = T5Config(**{**fields, "tie_word_embeddings": False, **T5_LAYOUTS[name]})
+            AutoModelForSeq2SeqLM.from_config(variant).save_pretrained(out)
+            built[name] = out
+        return built[name]
+
+    return build
+
+
+def assert_steps_match(path: Path, precision: str, restricted: bool) -> None:
+    """Drive the own decoder of the model at ``path`` beside the HF forward pass; every step must agree."""
+    loaded = load_model(str(path), precision=precision)
+    ids = loaded.family.output_token_ids() if restricted else None
+    space = OutputSpace(ids, loaded.family.vocab_size)
     enc = loaded.family.encode_sources(SOURCES)
     with torch.inference_mode():
-        pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix)
+        pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix,
+                                   whole_prefix=precision != "int8")
     for step, (ref, ours) in enumerate(pairs):
-        assert ours.shape == ref.shape, step
-        difference = (ours - ref).abs()
-        assert difference.max() <= ATOL[precision], (step, difference.max().item())
-        assert difference.mean() <= MEAN_ATOL, (step, difference.mean().item())
+        assert ours.shape == ref.shape == (ref.shape[0], space.size), step
+        spread = ref.amax(dim=-1, keepdim=True) - ref.amin(dim=-1, keepdim=True)  # the logits' range
+        excess = (ours - ref).abs() - ULPS[precision] * spread
+        assert excess.max() <= ATOL[precision], (step, excess.max().item())
+        assert excess.mean() <= MEAN_ATOL, (step, excess.mean().item())
     assert pairs[-1][0].shape[0] < pairs[0][0].shape[0], "a segment should have left the batch"
 
 
+@pytest.mark.parametrize("precision", PRECISIONS)
+@pytest.mark.parametrize("arch", ARCHS)
+def test_steps_match_the_hugging_face_forward(tiny_model_dir: Callable[[str], Path], arch: str,
+                                              precision: str) -> None:
+    """Each family as the product decodes it: the target side's rows where the tokenizer has them
+    (Marian), the whole vocabulary where both languages share one (mBART, NLLB/M2M-100, T5)."""
+    assert_steps_match(tiny_model_dir(arch), precision, restricted=True)
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_marian_whole_vocabulary_steps_match(tiny_model_dir: Callable[[str], Path], precision: str) -> None:
+    """Marian over its whole joint vocabulary (the model's own output layer, uncut)."""
+    assert_steps_match(tiny_model_dir("marian"), precision, restricted=False)
+
+
 @pytest.mark.parametrize("precision", ["float32", "int8"])
-@pytest.mark.parametrize("arch", ["mbart", "mbart50", "m2m100"])
-def test_pre_norm_families_step_like_the_hugging_face_forward(tiny_model_dir: Callable[[str], Path], arch: str,
+@pytest.mark.parametrize("layout", T5_LAYOUTS)
+def test_other_t5_layouts_step_like_the_hugging_face_forward(t5_layout_dir: Callable[[str], Path], layout: str,
                                                              precision: str) -> None:
-    """mBART, mBART-50 and M2M-100 (NLLB's architecture): normalised before each block, offset positions
-    (M2M-100's after its padding id), mBART's embedding norm, a final norm; the whole vocabulary."""
-    loaded = load_model(str(tiny_model_dir(arch)), precision=precision)
-    space = OutputSpace(None, loaded.family.vocab_size)
-    enc = loaded.family.encode_sources(SOURCES)
-    with torch.inference_mode():
-        pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix)
-    for step, (reference, fast) in enumerate(pairs):
-        difference = (reference - fast).abs()
-        assert difference.max() <= ATOL[precision], (step, difference.max().item())
-        assert difference.mean() <= MEAN_ATOL, (step, difference.mean().item())
+    assert_steps_match(t5_layout_dir(layout), precision, restricted=True)
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_family_is_decoded_by_the_own_decoder(tiny_model_dir: Callable[[str], Path], arch: str) -> None:
+    """The product's Decoder steps each family with vi2en's decoder, not the Hugging Face forward pass."""
+    decoder = Decoder(load_model(str(tiny_model_dir(arch)), decoders_only=True), SearchOptions(beams=2))
+    assert isinstance(decoder.network, MarianIncrementalDecoder)
+    assert decoder.decode([DecodeRequest(SOURCES[1])])[0].text.strip()
 
 
 def test_target_side_is_a_strict_subset_that_spells_every_target_text(tiny_model_dir: Callable[[str], Path]) -> None:

@@ -6,8 +6,8 @@ texts to the model's size.  Nothing here knows of documents, glossaries or their
 flows one way, from the pipeline into this package.
 
 Modules: ``model`` (finding and loading a model, its device and precision), ``families`` (each model
-family's conventions), ``output_space`` (the output rows a search may produce), ``stepper`` and
-``marian_decoder`` (one decoder step per call, with its cache), ``constraint_state`` and
+family's conventions), ``output_space`` (the output rows a search may produce), ``stepper``,
+``marian_decoder`` and ``t5_decoder`` (one decoder step per call, with its cache), ``constraint_state`` and
 ``constraints`` (terms as token tries), ``beam_search`` (the search), ``batching`` and ``decoder``.
 """
 

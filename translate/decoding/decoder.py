@@ -24,8 +24,15 @@ from .marian_decoder import STEPPED_MODEL_TYPES, MarianIncrementalDecoder
 from .model import LoadedModel, return_freed_memory
 from .output_space import OutputSpace
 from .stepper import Network
+from .t5_decoder import T5IncrementalDecoder
 
 WORD_START = "\u2581"  # sentencepiece's word-boundary mark
+
+OWN_DECODERS: dict[str, type[MarianIncrementalDecoder]] = {
+    **dict.fromkeys(STEPPED_MODEL_TYPES, MarianIncrementalDecoder),
+    "t5": T5IncrementalDecoder,
+}
+"""Model types stepped by vi2en's own incremental decoder, and the class that prepares a model of each."""
 
 
 @dataclass
@@ -77,23 +84,24 @@ def target_vocabulary(loaded: LoadedModel, space: OutputSpace) -> TargetVocabula
 
 
 def decoding_network(loaded: LoadedModel, space: OutputSpace) -> Network:
-    """What the search steps: vi2en's own incremental decoder (the fast path: Marian, mBART, M2M-100/NLLB),
-    else the model itself (T5).
+    """What the search steps: vi2en's own incremental decoder (the fast path: every type of
+    :data:`OWN_DECODERS`), else the model itself.
 
     The own decoder is prepared once per model and output space and shared by every decoder over it
     (``loaded.networks``); preparing it hands the temporaries' memory back, and, for a model loaded
     ``decoders_only``, releases the Hugging Face parts it has its own copy of.
     """
-    if loaded.model.config.model_type in STEPPED_MODEL_TYPES:
+    prepare = OWN_DECODERS.get(loaded.model.config.model_type)
+    if prepare is not None:
         key = None if space.model_ids is None else tuple(space.model_ids.tolist())
         if key not in loaded.networks:
             if loaded.networks and loaded.decoders_only:  # its full output layer is gone
                 raise ValueError(f"{loaded.name}: already prepared for another output space")
-            loaded.networks[key] = MarianIncrementalDecoder(loaded.model, space.model_ids, release=loaded.decoders_only)
+            loaded.networks[key] = prepare(loaded.model, space.model_ids, release=loaded.decoders_only)
             return_freed_memory()
         return loaded.networks[key]
     if space.model_ids is not None:
-        raise ValueError(f"{loaded.name}: only the Marian decoder can restrict the output vocabulary")
+        raise ValueError(f"{loaded.name}: only vi2en's own decoder can restrict the output vocabulary")
     return loaded.model
 
 

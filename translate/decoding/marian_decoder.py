@@ -1,5 +1,6 @@
-"""Marian's decoder step written out for incremental beam search: the fast path of opus-mt models, and
-of their pre-norm relatives mBART(-50) and M2M-100/NLLB (same layers, normalised before each block).
+"""Marian's decoder step written out for incremental beam search: the fast path of opus-mt models, of
+their pre-norm relatives mBART(-50) and M2M-100/NLLB (same layers, normalised before each block), and of
+T5 (its blocks presented in the same terms by ``translate.decoding.t5_decoder``).
 
 The generic stepper (``translate.decoding.stepper.ModelStepper``) calls the Hugging Face model once per step.  On a
 2-core CPU most of that step is spent on things a beam search does not need, measured with the torch
@@ -47,25 +48,9 @@ class MarianIncrementalDecoder:
     """
 
     def __init__(self, model: nn.Module, output_ids: torch.Tensor | None = None, *, release: bool = False) -> None:
-        model_type = model.config.model_type
-        if model_type not in STEPPED_MODEL_TYPES:
-            raise ValueError(f"MarianIncrementalDecoder drives {', '.join(STEPPED_MODEL_TYPES)} models, not {model_type!r}")
-        decoder = model.get_decoder()
         self.model = model
-        self.layers = list(decoder.layers)
-        self.heads = model.config.decoder_attention_heads
-        # Marian normalises after each block; mBART and M2M-100 (NLLB) before it, and once more at the end.
-        self.pre_norm = model_type != "marian"
-        self.final_norm = decoder.layer_norm if self.pre_norm else None
-        self.embedding_norm = getattr(decoder, "layernorm_embedding", None)  # mBART's, after the positions
-        self.embed_scale = float(decoder.embed_scale if hasattr(decoder, "embed_scale") else decoder.embed_tokens.embed_scale)
-        # Position tables, from the decoder's first position: M2M-100 numbers positions after its padding id,
-        # mBART's learned table has an offset of 2, Marian's starts at 0.
-        positions = decoder.embed_positions
-        if model_type == "m2m_100":
-            self.positions = positions.weights[decoder.padding_idx + 1 :]
-        else:
-            self.positions = positions.weight[getattr(positions, "offset", 0) :]
+        decoder = model.get_decoder()
+        self._read_family(model, release)
         embeddings = decoder.embed_tokens.weight
         bias = getattr(model, "final_logits_bias", None)
         if output_ids is None:  # the whole vocabulary: the model's own output layer, nothing copied
@@ -85,12 +70,41 @@ class MarianIncrementalDecoder:
             _stacked([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None), (layer.self_attn.v_proj, None)])
             for layer in self.layers
         ]
+        self.attention_dim = self.self_qkv[0].out_features // 3  # the cache's width
         if release:
             if output_ids is not None:
                 model.lm_head = _Released("lm_head")
             for layer in self.layers:
                 for name in ("q_proj", "k_proj", "v_proj"):
                     setattr(layer.self_attn, name, _Released(f"self_attn.{name}"))
+
+    def _read_family(self, model: nn.Module, release: bool) -> None:
+        """The family's side of the step: ``layers`` (with a BART decoder layer's parts: ``self_attn``,
+        ``encoder_attn``, ``fc1``...), ``heads``, ``pre_norm``, ``final_norm``, ``embedding_norm``,
+        ``embed_scale``, ``positions`` (a table from the first decoder position, or ``None``) and
+        ``position_bias`` (``None``, or the self-attention bias of each step, see ``t5_decoder``).
+
+        Here the BART relatives; ``release``: parts copied here are dropped from ``model`` (none are).
+        """
+        model_type = model.config.model_type
+        if model_type not in STEPPED_MODEL_TYPES:
+            raise ValueError(f"MarianIncrementalDecoder drives {', '.join(STEPPED_MODEL_TYPES)} models, not {model_type!r}")
+        decoder = model.get_decoder()
+        self.layers = list(decoder.layers)
+        self.heads = model.config.decoder_attention_heads
+        # Marian normalises after each block; mBART and M2M-100 (NLLB) before it, and once more at the end.
+        self.pre_norm = model_type != "marian"
+        self.final_norm = decoder.layer_norm if self.pre_norm else None
+        self.embedding_norm = getattr(decoder, "layernorm_embedding", None)  # mBART's, after the positions
+        self.embed_scale = float(decoder.embed_scale if hasattr(decoder, "embed_scale") else decoder.embed_tokens.embed_scale)
+        # Position tables, from the decoder's first position: M2M-100 numbers positions after its padding id,
+        # mBART's learned table has an offset of 2, Marian's starts at 0.
+        positions = decoder.embed_positions
+        if model_type == "m2m_100":
+            self.positions = positions.weights[decoder.padding_idx + 1 :]
+        else:
+            self.positions = positions.weight[getattr(positions, "offset", 0) :]
+        self.position_bias = None
 
     def start(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int,
               capacity: int = 0) -> "MarianStepper":
@@ -203,15 +217,19 @@ class MarianStepper:
         """
         p = self.p
         rows, new = decoder_input_ids.shape
-        positions = p.positions[self.length : self.length + new]
         ids = decoder_input_ids if p.input_rows is None else p.input_rows[decoder_input_ids]
-        hidden = F.embedding(ids, p.embeddings) * p.embed_scale + positions
+        hidden = F.embedding(ids, p.embeddings) * p.embed_scale
+        if p.positions is not None:
+            hidden = hidden + p.positions[self.length : self.length + new]
         if p.embedding_norm is not None:
             hidden = p.embedding_norm(hidden)
-        causal = None
+        mask = None  # added to every self-attention's scores: causal over the new positions, T5's position bias
         if new > 1:
-            causal = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
-        dim = hidden.shape[-1]
+            mask = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
+        if p.position_bias is not None:
+            bias = p.position_bias(self.length, new, rows)
+            mask = bias if mask is None else bias + mask
+        dim = p.attention_dim
         self._reserve(rows, dim, new)
         end = self.length + new
         device = decoder_input_ids.device
@@ -227,7 +245,7 @@ class MarianStepper:
             self.cache[2 * index + 1, self.length : end, :rows] = value.transpose(0, 1)
             layer_cache = self.cache[2 * index : 2 * index + 2].view(-1, dim)
             keys, values = layer_cache.index_select(0, where).view(2, end, rows, dim)
-            attended = layer.self_attn.out_proj(self._self_attend(query, keys, values, causal, layer.self_attn.scaling))
+            attended = layer.self_attn.out_proj(self._self_attend(query, keys, values, mask, layer.self_attn.scaling))
             hidden = hidden + attended if pre else layer.self_attn_layer_norm(hidden + attended)
             crossed = self._cross_attend(layer.encoder_attn, layer.encoder_attn_layer_norm(hidden) if pre else hidden, index)
             hidden = hidden + crossed if pre else layer.encoder_attn_layer_norm(hidden + crossed)
@@ -280,9 +298,11 @@ class MarianStepper:
 
     def _cross_attend(self, attn: nn.Module, hidden: torch.Tensor, index: int) -> torch.Tensor:
         """Cross-attention with the ``beams`` rows of a segment as query positions over its one key/value copy."""
-        rows, new, dim = hidden.shape
+        rows, new, _ = hidden.shape
         segments, heads = rows // self.beams, self.p.heads
-        query = attn.q_proj(hidden).view(segments, self.beams * new, heads, dim // heads).transpose(1, 2)
+        query = attn.q_proj(hidden)
+        dim = query.shape[-1]  # the attention's width (T5's heads x d_kv may differ from d_model)
+        query = query.view(segments, self.beams * new, heads, dim // heads).transpose(1, 2)
         key_t, value = self.cross[index]
         out = self._attend(query, key_t, value, self.source_mask, attn.scaling)  # [segments, heads, beams*new, dh]
         return attn.out_proj(out.transpose(1, 2).reshape(rows, new, dim))

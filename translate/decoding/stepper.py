@@ -6,9 +6,10 @@ loop serve every family (Marian, mBART-50, T5, NLLB/M2M100) and both the plain a
 
 Two savings over calling ``generate`` per batch: the encoder runs once per batch, and when whole
 segments finish their rows are dropped from the cache and from the encoder states, so late steps of a
-batch only pay for the segments still being decoded.  Marian, mBART and M2M-100/NLLB models are stepped
-by vi2en's own decoder (``translate.decoding.marian_decoder``, faster still), T5 by this one;
-:func:`start_stepper` picks the one a network needs.
+batch only pay for the segments still being decoded.  Every supported family is stepped by vi2en's own
+decoder (``translate.decoding.marian_decoder``, with ``t5_decoder`` for T5; faster still); this one steps
+any other model, and is the reference the own decoder is tested against; :func:`start_stepper` picks the
+one a network needs.
 """
 
 from __future__ import annotations
