@@ -414,10 +414,13 @@ def _text_document(text: str, lines: bool) -> SourceDocument | InputProblem:
 
 
 def _structure(item: SourceDocument, lines: bool) -> Document:
-    """The document's lines and segments: line by line (--lines), Markdown, or an article."""
+    """The document's lines and segments: line by line (--lines), Markdown, or an article; a format's
+    (.docx, .html) with its formatted spans marked."""
     if lines:
-        return lines_document(item.text)
-    return parse_markdown(item.text) if item.markup == "markdown" else parse_document(item.text)
+        document = lines_document(item.text)
+    else:
+        document = parse_markdown(item.text) if item.markup == "markdown" else parse_document(item.text)
+    return item.layout.mark(document) if item.layout is not None else document
 
 
 def _account(item: SourceDocument, document: Document, result: DocumentResult) -> str | None:

@@ -32,7 +32,8 @@ from translate.segment import split_sentences
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["Document", "Line", "LineKind", "lines_document", "parse_document", "parse_markdown", "render_credit"]
+__all__ = ["Document", "FormattedSpan", "Line", "LineKind", "lines_document", "parse_document", "parse_markdown",
+           "render_credit"]
 
 #: "dateline" is a line holding nothing but a date ("24/10/2020"): kept verbatim, as
 #: English news sites print the same numeric date and a model would only garble it.
@@ -94,10 +95,23 @@ class Line:
 
 
 @dataclass(frozen=True)
+class FormattedSpan:
+    """``segments()[segment][start:end]`` carries formatting of its own in the input's format (a bold
+    phrase, a link inside a sentence).  The pipeline translates it on its own as well and requires
+    that translation in the segment's, so the format can put the formatting on it (``translate.formats``)."""
+
+    segment: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Document:
-    """A parsed text whose sentences can be translated and put back in place."""
+    """A parsed text whose sentences can be translated and put back in place; ``formatted`` are the
+    spans a format (.docx, .html) wants carried through, in segment order."""
 
     lines: tuple[Line, ...]
+    formatted: tuple[FormattedSpan, ...] = ()
 
     def source_text(self) -> str:
         """The text the document was parsed from (every line is prefix + body + suffix + ending)."""

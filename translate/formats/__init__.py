@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
 if TYPE_CHECKING:
+    from ..document import Document
     from ..pipeline import DocumentResult
 
 __all__ = ["FORMAT_SUFFIXES", "FormatError", "Layout", "Rendered", "read_format"]
@@ -52,6 +53,10 @@ class Layout(Protocol):
     #: The pipeline's input: one line per unit of text.
     text: str
     warnings: list[str]
+
+    def mark(self, document: "Document") -> "Document":
+        """``document`` (``text`` as the pipeline parsed it) with the spans inside sentences whose
+        formatting must follow their translation marked (``Document.formatted``)."""
 
     def render(self, result: "DocumentResult", *, lines: bool) -> Rendered:
         """The translated document; ``lines`` says how the pipeline parsed ``text`` (``--lines``)."""

@@ -18,13 +18,14 @@ import unicodedata
 import zipfile
 from typing import Hashable
 
-from docx import Document
+import docx
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.exceptions import OpcError
 from docx.opc.part import PartFactory, XmlPart
 from docx.oxml.ns import qn
 from lxml import etree
 
+from ..document import Document
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 from .inline import InlineDocument, Item, Unit
@@ -71,7 +72,7 @@ class DocxLayout:
                 "remove the password or save it as .docx, then translate it again"
             )
         try:
-            self.document = Document(io.BytesIO(raw))
+            self.document = docx.Document(io.BytesIO(raw))
         except (zipfile.BadZipFile, OpcError, KeyError, ValueError, etree.XMLSyntaxError) as error:
             raise FormatError(
                 f"{name}: not a readable .docx (damaged or not a Word file: {error}); "
@@ -195,6 +196,9 @@ class DocxLayout:
         return "+".join(names) or "formatting"
 
     # -- writing ----------------------------------------------------------------------------------
+
+    def mark(self, document: Document) -> Document:
+        return self.inline.mark(document)
 
     def render(self, result: DocumentResult, *, lines: bool) -> Rendered:
         placement = self.inline.place(result, lines=lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from glossary.names import unaccent
 
+from ..document import Document
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 
@@ -49,6 +50,10 @@ class ExtractLayout:
             paragraphs = paragraphs[1:]
         self._has_title = bool(self.title)
         self.text = "\n".join(([self.title] if self.title else []) + paragraphs)
+
+    def mark(self, document: Document) -> Document:
+        """Plain paragraphs: no formatting to carry."""
+        return document
 
     def render(self, result: DocumentResult, *, lines: bool) -> Rendered:
         translated = result.text.split("\n")

@@ -17,6 +17,7 @@ from typing import Hashable, Iterator
 import lxml.html
 from lxml import etree
 
+from ..document import Document
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 from .inline import InlineDocument, Item, Unit
@@ -116,6 +117,9 @@ class HtmlLayout:
             yield Unit(self.tree.getpath(block), [i for i in items if i.text or i.atom is not None])
 
     # -- writing ----------------------------------------------------------------------------------
+
+    def mark(self, document: Document) -> Document:
+        return self.inline.mark(document)
 
     def render(self, result: DocumentResult, *, lines: bool) -> Rendered:
         placement = self.inline.place(result, lines=lines)

@@ -4,17 +4,24 @@ A Word paragraph or an HTML block is a sequence of *runs* (text with one formatt
 italic, a hyperlink …) with a few kept objects between them (an image, a footnote reference, a
 ``<code>`` element) and perhaps line breaks.  The model must see whole sentences, never a run on its
 own, so each stretch of text between two breaks becomes one line of the pipeline's input (which
-splits it into sentences); formatting is then carried onto the English text:
+splits it into sentences).  :meth:`InlineDocument.mark` marks every formatted span inside a sentence
+on the pipeline's parsed document (``Document.formatted``): the pipeline translates the span on its
+own and requires that translation in the sentence's, as it requires a glossary term, so it is known
+to stand there.  Formatting is then carried onto the English text:
 
 * a span covering (the words of) a whole sentence covers the whole translated sentence;
-* a span on a glossary term goes onto that term's rendering, which the constraint layer guarantees
-  is in the output — the one place where a word-level correspondence is known for certain;
-* a span whose text is copied unchanged into the translation (a number, an acronym, a name without
-  its diacritics) goes onto the copy;
+* a span inside a sentence goes onto its own translation, where the segment's span record says it
+  stands (found in the output as terms are found);
+* a span made of glossary terms goes onto their renderings, which the constraint layer guarantees
+  are in the output (a term bold in Vietnamese is bold in English);
+* failing those, a span whose text is copied unchanged into the translation (a number, an acronym, a
+  name without its diacritics) goes onto the copy;
 * prefixes and suffixes the pipeline keeps verbatim (bullet markers, dates) keep their formatting.
 
-Any other span cannot be placed honestly: the translated text stays complete and unformatted there,
-and a note names the span (its formatting, its text, its location).  Kept objects go to the same
+A span whose translation could not be required (it cuts a glossary term, its translation is empty or
+contains another required rendering, it would not fit; the span record's note says which) or is not
+found is not guessed: the translated text stays complete and unformatted there, and a note names the
+span (its formatting, its text, its location, the reason).  Kept objects go to the same
 place in the sentence when they stood at its start or end, otherwise to the end of their sentence
 (and a note says so).  Nothing here knows Word or HTML: the formats describe runs with opaque,
 hashable marks and rebuild their markup from the placed runs.
@@ -23,13 +30,13 @@ hashable marks and rebuild their markup from the placed runs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Hashable, Sequence
 
 from glossary.names import unaccent
 
-from ..document import Line, lines_document, parse_document
-from ..pipeline import DocumentResult, SegmentRecord
+from ..document import Document, FormattedSpan, Line, lines_document, parse_document
+from ..pipeline import DocumentResult, SegmentRecord, SpanRecord
 
 __all__ = ["Item", "Unit", "InlineDocument", "Placement"]
 
@@ -146,6 +153,29 @@ class InlineDocument:
             chunk.runs += [run] * len(item.text)
         return parts
 
+    def mark(self, document: Document) -> Document:
+        """``document`` (``self.text`` as the pipeline parses it) with the formatted spans inside its
+        sentences marked: spans covering a whole sentence need no translation of their own."""
+        formatted: list[FormattedSpan] = []
+        first = 0  # index of the line's first segment
+        for k, line in enumerate(document.lines):
+            chunk = self._chunks[k] if k < len(self._chunks) else None
+            if chunk is not None:
+                numbers = [first + n for n, sentence in enumerate(line.sentences) if sentence]
+                body_start = len(line.prefix)
+                ranges = _sentence_ranges(chunk.text, body_start, body_start + len(line.body), line.sentences)
+                sentences = [sentence for sentence in line.sentences if sentence]
+                for start, end, _ in _formatted_spans(chunk, self.bases[chunk.unit]):
+                    for number, sentence, (src_start, src_end) in zip(numbers, sentences, ranges):
+                        s, e = max(start, src_start), min(end, src_end)
+                        if s >= e or not _WORD.search(chunk.text, s, e) or _covers_words(chunk.text, s, e, src_start, src_end):
+                            continue
+                        source, offsets = _normalised(chunk.text, src_start, src_end)
+                        if source == sentence:
+                            formatted.append(FormattedSpan(number, *_segment_range(source, offsets, s, e)))
+            first += len(line.sentences)
+        return replace(document, formatted=tuple(formatted))
+
     def place(self, result: DocumentResult, *, lines: bool) -> Placement:
         """Carry each unit's formatting onto ``result`` (the pipeline's translation of ``self.text``)."""
         # The pipeline's own parse of the text when it gives it (the batch chooses how to parse).
@@ -203,8 +233,10 @@ class _LinePlacer:
             self.notes.append(f"{self.unit.location}: formatting of {chunk.text.strip()[:40]!r} dropped (unexpected line shape)")
         self.marks: list[Hashable] = [self.base] * len(self.target)
         self.claimed = [False] * len(self.target)
+        # Each sentence's source as its segment holds it, with the line offset of each character.
+        self.normal = [_normalised(chunk.text, *source) for source in self.sources]
         self.term_ranges = [self._terms(i) for i in range(len(self.records))]
-        for span in self._spans() if expected else []:
+        for span in _formatted_spans(chunk, self.base) if expected else []:
             self._place(*span)
 
     # -- terms ------------------------------------------------------------------------------------
@@ -212,9 +244,8 @@ class _LinePlacer:
     def _terms(self, i: int) -> list[tuple[tuple[int, int] | None, tuple[int, int] | None]]:
         """(source range, target range) of each term of sentence ``i`` in line coordinates, from the
         term records' offsets (None where a term is not rendered)."""
-        record, (src_start, src_end), (tgt_start, _) = self.records[i], self.sources[i], self.targets[i]
-        source, offsets = _normalised(self.chunk.text, src_start, src_end)
-        to_target = _normalising_map(record.target)
+        record = self.records[i]
+        source, offsets = self.normal[i]
         ranges = []
         for t, term in enumerate(record.terms):
             src = None
@@ -222,24 +253,26 @@ class _LinePlacer:
                 src = (offsets[term.source_start], offsets[term.source_end - 1] + 1)
             tgt = None
             if term.met and term.target_start is not None and term.target_end is not None:
-                tgt = (tgt_start + to_target[term.target_start], tgt_start + to_target[term.target_end])
+                tgt = self._target_range(i, term.target_start, term.target_end)
             ranges.append((src, tgt))
             where = self.unit.location + (f", {_runs_label(self.chunk.runs[src[0]:src[1]])}" if src else "")
             self.term_locations[(record.index, t)] = where
         return ranges
 
-    # -- spans ------------------------------------------------------------------------------------
+    def _target_range(self, i: int, start: int, end: int) -> tuple[int, int]:
+        """Offsets into sentence ``i``'s record target as line offsets (the line holds it whitespace-normalised)."""
+        to_target = _normalising_map(self.records[i].target)
+        return self.targets[i][0] + to_target[start], self.targets[i][0] + to_target[end]
 
-    def _spans(self) -> list[tuple[int, int, Hashable]]:
-        """Maximal stretches of the chunk with one formatting other than the unit's base."""
-        spans, start = [], 0
-        marks = self.chunk.marks
-        for i in range(1, len(marks) + 1):
-            if i == len(marks) or marks[i] != marks[start]:
-                if marks[start] != self.base and self.chunk.text[start:i].strip():
-                    spans.append((start, i, marks[start]))
-                start = i
-        return spans
+    def _span_record(self, i: int, s: int, e: int) -> SpanRecord | None:
+        """The record of the formatted span [s, e) of sentence ``i`` (as :meth:`InlineDocument.mark` marked it)."""
+        source, offsets = self.normal[i]
+        if source != self.records[i].source:
+            return None
+        wanted = _segment_range(source, offsets, s, e)
+        return next((span for span in self.records[i].spans if (span.source_start, span.source_end) == wanted), None)
+
+    # -- spans ------------------------------------------------------------------------------------
 
     def _place(self, start: int, end: int, mark: Hashable) -> None:
         text = self.chunk.text
@@ -259,7 +292,9 @@ class _LinePlacer:
             else:
                 ok = self._place_in_sentence(kind, s, e, mark)
             if not ok:
-                self._note(mark, text[s:e], "could not be placed in the translation; text kept, formatting dropped")
+                record = self._span_record(kind, s, e) if isinstance(kind, int) else None
+                why = f" ({record.note})" if record is not None and record.note else ""
+                self._note(mark, text[s:e], f"could not be placed in the translation{why}; text kept, formatting dropped")
 
     def _place_in_sentence(self, i: int, s: int, e: int, mark: Hashable) -> bool:
         text = self.chunk.text
@@ -271,6 +306,10 @@ class _LinePlacer:
             if e < src_end:
                 tgt_end = _last_word_end(self.target, tgt_start, tgt_end)
             return self._mark(tgt_start, tgt_end, mark)
+        span = self._span_record(i, s, e)
+        if span is not None and span.met and span.target_start is not None and span.target_end is not None:
+            if self._mark(*self._target_range(i, span.target_start, span.target_end), mark):
+                return True
         terms = [(src, tgt) for src, tgt in self.term_ranges[i] if src is not None and src[0] < e and s < src[1]]
         if terms:
             placed = [self._mark(*tgt, mark) for _, tgt in terms if tgt is not None]
@@ -335,6 +374,25 @@ class _LinePlacer:
                 out.append(atom)
             position = offset
         return out
+
+
+def _formatted_spans(chunk: _Chunk, base: Hashable) -> list[tuple[int, int, Hashable]]:
+    """Maximal stretches of the chunk with one formatting other than the unit's base."""
+    spans, start = [], 0
+    marks = chunk.marks
+    for i in range(1, len(marks) + 1):
+        if i == len(marks) or marks[i] != marks[start]:
+            if marks[start] != base and chunk.text[start:i].strip():
+                spans.append((start, i, marks[start]))
+            start = i
+    return spans
+
+
+def _segment_range(source: str, offsets: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """The stretch of a segment's ``source`` (whose characters stand at line ``offsets``) holding the
+    line's [start, end) without the spaces at its edges: where a formatted span is in its segment."""
+    inside = [j for j, offset in enumerate(offsets) if start <= offset < end and source[j] != " "]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)
 
 
 def _runs(text: str, marks: list[Hashable], start: int, end: int) -> list[Item]:
