@@ -54,7 +54,7 @@ FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
 REFERENCES = ROOT / "corpus" / "references"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vi2en"
 DEFAULT_MODEL = CACHE / "bench-marian-base"
-BENCH_ARCHS = ("marian", "mbart", "mbart50", "m2m100", "t5")
+BENCH_ARCHS = ("marian", "mbart", "mbart50", "m2m100", "t5", "nllb")
 WARMUP_SEGMENTS = 2
 MB = 1024 * 1024
 
@@ -64,10 +64,11 @@ MB = 1024 * 1024
 
 def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None = 3) -> None:
     """The options every benchmark takes (see the module docstring for what they pin)."""
-    parser.add_argument("--model", type=Path, help=f"model directory (default: a random-weights opus-mt-vi-en-sized "
-                        f"model of --arch, built once into {CACHE}/bench-ARCH-base)")
+    parser.add_argument("--model", type=Path, help=f"model directory (default: a random-weights base-size model "
+                        f"of --arch, built once into {CACHE}/bench-ARCH-base)")
     parser.add_argument("--arch", choices=BENCH_ARCHS, default="marian",
-                        help="family of the default model (default marian; its dimensions are opus-mt-vi-en's)")
+                        help="family of the default model (default marian); its dimensions are opus-mt-vi-en's, "
+                        "nllb's NLLB-200-distilled-600M's (make_tiny_model.py --size base)")
     parser.add_argument("--segments", type=int, default=48, help="number of segments (default 48)")
     parser.add_argument("--corpus", action="store_true",
                         help="use the domain corpus (corpus/references/*.tsv) instead of FLORES devtest")
@@ -85,7 +86,7 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
 
 
 def ensure_model(path: Path | None, arch: str = "marian") -> Path:
-    """``path``, or the cached base-size model of ``arch``, built (atomically, ~20 s) on first use."""
+    """``path``, or the cached base-size model of ``arch``, built (atomically; ~20 s, nllb ~1 min) on first use."""
     if path is not None:
         return path
     model = DEFAULT_MODEL if arch == "marian" else CACHE / f"bench-{arch}-base"

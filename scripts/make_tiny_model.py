@@ -18,12 +18,16 @@ Architectures (``--arch``) and the real model whose layout each copies:
 * ``m2m100``   facebook/nllb-200-distilled-600M: an NLLB-style BPE tokenizer (``NllbTokenizer``,
                ``vie_Latn``/``eng_Latn``) on the ``m2m_100`` architecture.
 * ``m2m100-original``  facebook/m2m100_418M: ``M2M100Tokenizer`` with ``__vi__``/``__en__``.
+* ``nllb``     the ``m2m100`` layout again, whose ``--size base`` is NLLB-200-distilled-600M's shape.
 
 ``--size tiny`` (d_model 64, 2+2 layers, ~1-2k vocabulary) builds in a second or two; ``--size base`` has
 opus-mt-vi-en's dimensions (6+6 layers, d_model 512, 8 heads, FFN 2048) and its 53,739-entry vocabulary:
 SentencePiece cannot learn that many pieces from the little text there is, so the vocabulary is padded with
 unused pieces that the tokenizer never produces; the output projection then costs what the real one does.
 The target SentencePiece model is padded likewise to opus-mt's 32,000 pieces (the rows the decoder scores).
+``--arch nllb --size base`` (or any arch with ``--size nllb-600m``) has facebook/nllb-200-distilled-600M's
+(12+12 layers, d_model 1024, 16 heads, FFN 4096, 256,206 output rows; 615M parameters, 2.5 GB in float32):
+it builds in about a minute and needs ~6 GB of memory while it is written.
 
 Training text: ``corpus/`` (articles, reference pairs, FLORES devtest), the glossary's ``vi``/``en``
 columns, and, while the corpus is thin, ``../shared/articles``; a few sentences embedded below guarantee
@@ -118,11 +122,22 @@ class Size:
     decoder cuts its output layer to the target side's pieces, so the cut must cost here what it does there."""
 
 
+NLLB_600M_ROWS = 256_206
+"""facebook/nllb-200-distilled-600M's ``vocab_size``: the rows of its output layer."""
+NLLB_TOKENIZER_ADDS = 204
+"""Entries ``NllbTokenizer`` puts beside the SentencePiece pieces (its specials, 202 language codes, ``<mask>``)."""
+
 SIZES = {
     "tiny": Size(d_model=64, layers=2, heads=4, ffn=128, spm_pieces=1000, spm_sentences=1000),
     "base": Size(d_model=512, layers=6, heads=8, ffn=2048, spm_pieces=8000, spm_sentences=50_000, vocab=53_739,
                  target_pieces=32_000),
+    # facebook/nllb-200-distilled-600M's config.json: d_model 1024, encoder/decoder_layers 12, attention_heads 16,
+    # ffn_dim 4096, and NLLB_600M_ROWS.
+    "nllb-600m": Size(d_model=1024, layers=12, heads=16, ffn=4096, spm_pieces=8000, spm_sentences=50_000,
+                      vocab=NLLB_600M_ROWS - NLLB_TOKENIZER_ADDS),
 }
+BASE_SIZES = {"nllb": "nllb-600m"}
+"""What ``--size base`` builds for an arch named after a model other than opus-mt-vi-en."""
 
 
 @dataclass
@@ -363,14 +378,22 @@ BUILDERS: dict[str, Callable[[Path, Text, Size], Blueprint]] = {
     "t5": build_t5,
     "m2m100": build_nllb,
     "m2m100-original": build_m2m100_original,
+    "nllb": build_nllb,
 }
+
+
+def size_for(arch: str, size: str | Size) -> Size:
+    """The dimensions ``size`` names for ``arch`` (``base``: the arch's own, see :data:`BASE_SIZES`)."""
+    if isinstance(size, Size):
+        return size
+    return SIZES[BASE_SIZES.get(arch, size) if size == "base" else size]
 
 
 def make_tiny_model(outdir: Path | str, arch: str, size: str | Size = "tiny", seed: int = 0) -> Path:
     """Build the model into ``outdir`` (created if needed) and return it.
 
-    ``size`` names one of :data:`SIZES` or is a :class:`Size` of its own (e.g. a trainer's, which wants
-    opus-mt-like word pieces on a tiny network).
+    ``size`` names one of :data:`SIZES` (``base``: the arch's, see :data:`BASE_SIZES`) or is a :class:`Size`
+    of its own (e.g. a trainer's, which wants opus-mt-like word pieces on a tiny network).
     """
     if arch not in BUILDERS or not isinstance(size, Size) and size not in SIZES:
         raise ValueError(f"unknown arch {arch!r} or size {size!r}; archs: {', '.join(BUILDERS)}; "
@@ -379,7 +402,7 @@ def make_tiny_model(outdir: Path | str, arch: str, size: str | Size = "tiny", se
     outdir.mkdir(parents=True, exist_ok=True)
     sentencepiece.set_random_generator_seed(seed)
     torch.manual_seed(seed)
-    blueprint = BUILDERS[arch](outdir, training_text(), size if isinstance(size, Size) else SIZES[size])
+    blueprint = BUILDERS[arch](outdir, training_text(), size_for(arch, size))
     model = AutoModelForSeq2SeqLM.from_config(blueprint.config)
     model.generation_config = GenerationConfig.from_model_config(blueprint.config)
     model.generation_config.update(**blueprint.generation)

@@ -36,7 +36,7 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], 
     """``tiny_model_dir(arch)``: a random-weights model directory of ``arch``, built once per session.
 
     Archs are those of ``scripts/make_tiny_model.py``: marian, mbart, mbart50, t5, m2m100 (NLLB-style),
-    m2m100-original.
+    m2m100-original, nllb (m2m100's layout; only its base size differs).
     """
     make_tiny_model = _load_script("make_tiny_model").make_tiny_model
     built: dict[str, Path] = {}
