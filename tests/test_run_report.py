@@ -37,3 +37,29 @@ def test_a_report_over_an_input_is_refused_before_any_work(tmp_path: Path, tiny_
     assert source.read_text(encoding="utf-8") == "Bộ Công Thương họp.\n"
     folder = vi2en("translate", source, "--model", tiny_model_dir("marian"), "--report", tmp_path)
     assert folder.code == 2 and "is a folder" in folder.err
+
+
+def test_the_report_of_a_docx_and_an_html_run_names_each_terms_place(
+    tmp_path: Path, tiny_model_dir: Callable[[str], Path], ministries_glossary: Path, vi2en: Callable
+) -> None:
+    """The summary's term locations (paragraph, cell, run) are JSON with keys a reader can look up."""
+    import docx
+
+    source = tmp_path / "in"
+    source.mkdir()
+    release = docx.Document()
+    paragraph = release.add_paragraph("Hôm nay, ")
+    paragraph.add_run("Bộ Công Thương").bold = True
+    paragraph.add_run(" đã họp.")
+    release.save(source / "release.docx")
+    (source / "tin.html").write_text("<!DOCTYPE html><html lang='vi'><body><p>Hôm nay, <b>Bộ Ngoại giao</b> đã họp."
+                                     "</p></body></html>", encoding="utf-8")
+    report = tmp_path / "report.jsonl"
+    run = vi2en("translate", source, "-o", tmp_path / "out", "--model", tiny_model_dir("marian"),
+                "--glossary", ministries_glossary, "--beams", "2", "--report", report)
+    assert run.code == 0, run.err
+    lines = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["documents"] == 2 and summary["terms_met"] == summary["terms_required"] == 2
+    assert summary["locations"] == {"release.docx:segment 1:Bộ Công Thương": "paragraph 1, run 2",
+                                    "tin.html:segment 1:Bộ Ngoại giao": "/html/body/p, run 2"}

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence, TextIO
@@ -68,6 +68,15 @@ class RunReport:
     locations: dict[tuple[str, int, str], str] = field(default_factory=dict)
     output: str = "standard output"  # where the translations went: the output folder, or stdout
     elapsed: float | None = None  # seconds the run took, model loading included when the caller says so
+
+    def to_json(self) -> dict[str, object]:
+        """The report as ``--report``'s summary line holds it: its fields, with ``locations`` keyed
+        ``"doc:segment N:term"`` (N counted from 1, as messages count segments), since JSON keys are
+        strings and a reader looks a term up by its document, segment and words."""
+        data = asdict(self)
+        data["locations"] = {f"{doc}:segment {index + 1}:{term}": where
+                             for (doc, index, term), where in self.locations.items()}
+        return data
 
     @property
     def exit_code(self) -> int:

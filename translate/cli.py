@@ -12,7 +12,6 @@ Sub-commands: ``translate`` (here), ``glossary`` (``glossary.cli``) and ``evalua
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 import os
 import signal
 import sys
@@ -226,7 +225,7 @@ def run_translate(args: argparse.Namespace) -> int:
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
     if records is not None:
-        records.close({"options": options, **asdict(report)})
+        records.close({"options": options, **report.to_json()})
     for line in report.summary(quiet=args.quiet):
         print(line, file=sys.stderr)
     return report.exit_code
