@@ -26,7 +26,8 @@ from translate.decoding.beam_search import SearchOptions
 from translate.decoding.model import load_model
 from translate.document import parse_document
 from translate.formats import read_format
-from translate.pipeline import DocumentResult, SegmentRecord, SpanRecord, Translator
+from translate.pipeline import DocumentResult, SegmentRecord, Translator
+from translate.span_plan import SpanRecord
 
 MOIT, MOFA = "Ministry of Industry and Trade", "Ministry of Foreign Affairs"
 LINK = "https://moit.gov.vn/doanh-nghiep"
@@ -169,3 +170,36 @@ def test_span_that_cannot_be_required_is_reported_and_the_text_kept(tmp_path: Pa
         f"/html/body/p: <i> on 'cuộc họp' could not be placed in the translation ({second.note}); "
         "text kept, formatting dropped"
     ]
+
+
+def test_a_span_in_a_sentence_too_long_for_the_model_is_kept_in_one_piece(tmp_path: Path, translator: Translator) -> None:
+    """A sentence longer than the model's input is translated in pieces; its cuts fall at clause
+    boundaries but never inside a formatted span (here one with a comma at the sentence's middle, where
+    the cut would go), so the span's translation can still be required and the bold put on it."""
+    clauses = ["các doanh nghiệp xuất khẩu hàng hóa sang thị trường châu Âu và Hoa Kỳ trong những tháng đầu năm"] * 26
+    bold = "Bộ Ngoại giao đã hỗ trợ, các doanh nghiệp nhỏ"
+    document = docx.Document()
+    paragraph = document.add_paragraph("Theo báo cáo, " + ", ".join(clauses[:13]) + ", ")
+    paragraph.add_run(bold).bold = True
+    paragraph.add_run(", " + ", ".join(clauses[13:]) + ".")
+    content = io.BytesIO()
+    document.save(content)
+    result, rendered = translate(translator, tmp_path / "long.docx", content.getvalue())
+
+    [record] = result.segments
+    assert translator.decoder.count_source_tokens(record.source) > translator.decoder.max_source_tokens
+    out = docx.Document(io.BytesIO(rendered.data)).paragraphs[0]
+    assert [r.text for r in out.runs if r.bold] == [placed(record, bold)]
+    assert MOFA in placed(record, bold) and all(t.met for t in record.terms)
+    assert "".join(t.text for t in out._p.iter(qn("w:t"))) == record.target and rendered.notes == []
+
+
+def test_a_span_cutting_a_glossary_term_goes_on_the_term_and_the_note_says_why(tmp_path: Path, translator: Translator) -> None:
+    page = "<html><body><p>Hôm nay, Bộ <b>Công Thương đã họp</b> với các doanh nghiệp.</p></body></html>"
+    result, rendered = translate(translator, tmp_path / "tin.html", page.encode())
+    [record] = result.segments
+    assert [(s.source, s.required, s.note) for s in record.spans] == [("Công Thương đã họp", [], "it cuts a glossary term")]
+    p = lxml.html.fromstring(rendered.data).find(".//p")
+    assert p.findtext("b") == MOIT and p.text_content() == record.target
+    assert rendered.notes == ["/html/body/p: <b> on 'Công Thương đã họp' placed on its glossary term(s) only "
+                              "(it cuts a glossary term)"]

@@ -16,7 +16,8 @@
 A document from a format (.docx, .html) may mark spans of its segments that carry formatting of their
 own (``Document.formatted``).  Each is translated on its own first, and that translation becomes one
 more required rendering of its segment (the decoder guarantees it as it guarantees a term), so the
-format knows where the span's formatting goes; the segment is still decoded whole, once.
+format knows where the span's formatting goes; the segment is still decoded whole, once.  Which spans
+can be required, in which forms, and where they landed is ``translate.span_plan``'s.
 
 Documents are processed in groups of bounded size, so memory stays flat on arbitrarily large inputs.
 """
@@ -25,15 +26,12 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from glossary import Glossary, Matcher, load_glossary
-from glossary.requirements import (
-    Found, find_deprecated, find_renderings, locate_terms, rendering_family, requirements_for,
-)
+from glossary.requirements import Found, find_deprecated, locate_terms, rendering_family, requirements_for
 
 from .article_date import article_date
 from .decoding import DecodeRequest, Decoder, LoadedModel, Renderings, SearchOptions, configure_threads, load_model
@@ -43,16 +41,13 @@ from .glossary_files import BUILTIN, GlossarySpec
 from .memory import FUZZY_THRESHOLD, Offer, TranslationMemory
 from .options import TranslationOptions, check_count
 from .segment import split_long_spans
+from .span_plan import PlannedSpan, SpanRecord, plan_spans, protected_ranges, require_span, requirements, span_records
 from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
 
 #: The options :meth:`Translator.derive` may change: the glossary's, none of the model's or the search's.
 DERIVABLE = ("glossary", "glossary_mode", "renderings", "glossary_date", "acronyms")
 #: Pieces are made smaller until their terms fit the model's output, but not below this many tokens.
 _MIN_PIECE_TOKENS = 8
-#: Punctuation a span's own translation loses at its end when the span has none there (the model
-#: ends a fragment translated alone like a sentence).
-_CLOSING = ".!?…;:,"
-_WORD = re.compile(r"\w")
 
 
 @dataclass
@@ -78,27 +73,6 @@ class TermRecord:
     type: str = ""
     entry: str = ""
     changed: bool | None = None
-
-
-@dataclass
-class SpanRecord:
-    """A formatted span of a segment (``Document.formatted``) and where its translation stands.
-
-    ``source`` is the segment's ``source[source_start:source_end]``; ``required`` the renderings the
-    decoder had to produce for it: the span translated on its own, without the closing punctuation the
-    model gives a fragment (inside a sentence, with a lower-case initial first as an alternative); empty
-    where its translation could not be required, ``note`` saying why.  ``met`` and the target offsets
-    (into the segment's ``target``, found as terms are found) say where it stands.
-    """
-
-    source: str
-    source_start: int
-    source_end: int
-    required: list[str] = field(default_factory=list)
-    met: bool = False
-    target_start: int | None = None
-    target_end: int | None = None
-    note: str = ""
 
 
 @dataclass
@@ -176,30 +150,11 @@ class _Piece:
     opens_sentence: bool = True  # False for the pieces after the first of a split sentence
     start: int = 0  # where the piece stands in its segment's source
     end: int = 0
-    spans: list[_Span] = field(default_factory=list)  # formatted spans whose translations it must hold
+    spans: list[PlannedSpan] = field(default_factory=list)  # formatted spans whose translations it must hold
 
     def required(self) -> list[Renderings]:
-        """What the decoder must produce: the terms (but those inside a required span, which its
-        rendering holds already: forcing them apart would write them twice) and the spans' renderings."""
-        def inside(term: PlannedTerm) -> bool:
-            return any(s.start <= term.requirement.start and term.requirement.end <= s.end for s in self.spans)
-
-        return [t.renderings for t in self.terms if not inside(t)] + [s.renderings for s in self.spans]
-
-
-@dataclass
-class _Span:
-    """A formatted span of a segment: translated on its own (``piece``), then required in ``holder``,
-    the piece of the segment that contains it; ``note`` says why it cannot be, when it cannot."""
-
-    start: int
-    end: int
-    source: str
-    terms: list[PlannedTerm]  # the segment's terms inside it: its own translation must hold them too
-    piece: _Piece | None = None
-    holder: _Piece | None = None
-    renderings: Renderings = ()
-    note: str = ""
+        """What the decoder must produce (``span_plan.requirements``)."""
+        return requirements(self.terms, self.spans)
 
 
 @dataclass
@@ -213,7 +168,7 @@ class _Segment:
     memory: str | None = None
     remembered: str = ""  # the memory's translation, for "exact"
     plain: str | None = None  # the unconstrained translation, when explaining
-    spans: list[_Span] = field(default_factory=list)
+    spans: list[PlannedSpan] = field(default_factory=list)
 
     @property
     def target(self) -> str:
@@ -445,12 +400,15 @@ class Translator:
     def _translate_group(
         self, group: list[_Job], progress: Callable[[int], None] | None, planned: Callable[[int], None] | None = None
     ) -> Iterator[DocumentResult]:
-        own = _shared_pieces([span for job in group for s in job.segments for span in s.spans if span.piece is not None])
+        spans = [span for job in group for s in job.segments for span in s.spans if span.holder is not None]
+        alone = _span_pieces(spans)
         pieces = [p for job in group for s in job.segments if s.memory != "exact" for p in s.pieces if not p.passthrough]
         if planned is not None:
-            planned(len(own) + len(pieces))
-        if own:  # the formatted spans alone first: their translations are required below
-            self._decode(own, progress)
+            planned(len(alone) + len(pieces))
+        if alone:  # the formatted spans alone first: their translations are required below
+            self._decode(list(alone.values()), progress)
+            for span in spans:
+                span.translation = alone[span.alone].target
             for job in group:
                 for segment in job.segments:
                     self._require_spans(segment)
@@ -493,21 +451,25 @@ class Translator:
                 segment.memory, segment.remembered = "exact", remembered
             else:
                 segment.memory = "stale" if remembered is not None else None
-                segment.pieces = self._split(segment, job.warnings)
-            segment.spans = _spans(segment, formatted.get(index, []))
+                segment.pieces = self._split(segment, formatted.get(index, []), job.warnings)
+            segment.spans = plan_spans(source, terms, formatted.get(index, []),
+                                       [None if p.passthrough else (p.start, p.end) for p in segment.pieces],
+                                       remembered=segment.memory == "exact")
             segments.append(segment)
         return segments
 
-    def _split(self, segment: _Segment, warnings: list[str]) -> list[_Piece]:
+    def _split(self, segment: _Segment, formatted: Sequence[FormattedSpan], warnings: list[str]) -> list[_Piece]:
         """Pieces that fit the model's input, each with its terms fitting the model's output.
 
-        Terms are never cut (their spans are unbreakable); a piece whose forced terms alone would
+        Terms are never cut (their spans are unbreakable), nor formatted spans that fit in half the
+        input (``span_plan.protected_ranges``); a piece whose forced terms alone would
         exceed the output is split smaller, down to ``_MIN_PIECE_TOKENS``.  A single word longer than
         the input (a pasted data URI, say) is kept as it is, with a warning.
         """
         decoder, room = self.decoder, self.decoder.target_room
-        unbreakable = [(t.requirement.start, t.requirement.end) for t in segment.terms]
         max_tokens = decoder.max_source_tokens
+        unbreakable = [(t.requirement.start, t.requirement.end) for t in segment.terms]
+        unbreakable += protected_ranges(segment.source, formatted, decoder.count_source_tokens, max_tokens)
         while True:
             pieces = []
             for start, end in split_long_spans(segment.source, max_tokens, decoder.count_source_tokens, unbreakable):
@@ -542,29 +504,13 @@ class Translator:
     def _require_spans(self, segment: _Segment) -> None:
         """Add each formatted span's own translation to what its piece must produce, where that is safe;
         elsewhere the span's note says why not (and the format reports the span)."""
-        room = self.decoder.target_room
         for span in segment.spans:
-            if span.piece is None or span.holder is None:
+            if span.holder is None:
                 continue
-            forms = _span_forms(span, opens=not _WORD.search(segment.source, 0, span.start))
-            if not forms:
-                span.note = ("its own translation is empty" if not _WORD.search(span.piece.target)
-                             else "its own translation lacks a glossary term inside it")
-                continue
-            if self.decoder.constraint_tokens([forms]) == 0:
-                span.note = f"the model cannot spell its own translation {forms[0]!r}"
-                continue
-            span.renderings = forms
-            span.holder.spans.append(span)
-            required = span.holder.required()
-            clash = next((other for other in required[:-1] if _contain(forms, other)), None)
-            if clash is not None:
-                span.note = f"its own translation {forms[0]!r} and {clash[0]!r}, also required there, contain one another"
-            elif room is not None and self.decoder.constraint_tokens(required) >= room:
-                span.note = f"its own translation {forms[0]!r} would not fit in the model's output beside the other terms"
-            if span.note:
-                span.holder.spans.pop()
-                span.renderings = ()
+            holder = segment.pieces[span.holder]
+            if require_span(span, segment.source, holder.terms, holder.spans,
+                            self.decoder.constraint_tokens, self.decoder.target_room):
+                holder.spans.append(span)
 
     def _explain(self, segments: Sequence[_Segment]) -> None:
         """The unconstrained translation of each segment, to tell which terms the constraints changed."""
@@ -648,15 +594,7 @@ class Translator:
             record.double_renderings.extend(find_double_renderings(target, rendering))
         entries = {id(t.requirement.entry): t.requirement.entry for t in segment.terms}.values()
         record.deprecated = sorted({f.rendering for entry in entries for f in find_deprecated(target, entry)})
-        required = [span for span in segment.spans if span.renderings]
-        where = dict(zip(map(id, required), locate_terms(target, [span.renderings for span in required])))
-        for span in segment.spans:
-            hit = where.get(id(span))
-            record.spans.append(SpanRecord(
-                span.source, span.start, span.end, list(span.renderings), hit is not None,
-                hit.start if hit else None, hit.end if hit else None,
-                span.note or ("" if hit or not span.renderings else "its own translation is not in the sentence's"),
-            ))
+        record.spans = span_records(target, segment.spans)
         return record
 
 
@@ -671,63 +609,13 @@ def _term_record(term: PlannedTerm, found: Found | None, changed: bool | None) -
     )
 
 
-def _spans(segment: _Segment, formatted: Sequence[FormattedSpan]) -> list[_Span]:
-    """The segment's formatted spans, each with the piece translating it alone, or a note saying why its
-    translation cannot be required.  A span made only of glossary terms needs none: the format puts its
-    formatting on their renderings."""
-    spans = []
-    for f in formatted:
-        text = segment.source[f.start:f.end]
-        inner = [t for t in segment.terms if f.start <= t.requirement.start and t.requirement.end <= f.end]
-        if all(any(t.requirement.start <= m.start() < t.requirement.end for t in inner)
-               for m in _WORD.finditer(segment.source, f.start, f.end)):
-            continue
-        span = _Span(f.start, f.end, text, inner)
-        holder = next((p for p in segment.pieces if p.start <= f.start and f.end <= p.end and not p.passthrough), None)
-        if any(t.requirement.start < f.end and f.start < t.requirement.end and t not in inner for t in segment.terms):
-            span.note = "it cuts a glossary term"
-        elif segment.memory == "exact":
-            span.note = "the sentence's translation came from the translation memory"
-        elif holder is None:
-            span.note = "the sentence was translated in pieces and the span crosses two of them"
-        else:
-            span.piece, span.holder = _Piece(" ".join(text.split()), inner), holder
-        spans.append(span)
-    return spans
-
-
-def _shared_pieces(spans: Sequence[_Span]) -> list[_Piece]:
-    """The pieces translating ``spans`` alone, one per distinct text and terms: a phrase bold twice is
-    decoded once, and both occurrences then require the same rendering."""
-    unique: dict[tuple[str, tuple[Renderings, ...]], _Piece] = {}
+def _span_pieces(spans: Sequence[PlannedSpan]) -> dict[tuple[str, tuple[Renderings, ...]], _Piece]:
+    """The pieces translating ``spans`` alone, one per distinct text and terms (``PlannedSpan.alone``):
+    a phrase bold twice is decoded once, and both occurrences then require the same rendering."""
+    pieces: dict[tuple[str, tuple[Renderings, ...]], _Piece] = {}
     for span in spans:
-        assert span.piece is not None
-        span.piece = unique.setdefault((span.piece.text, tuple(span.piece.required())), span.piece)
-    return list(unique.values())
-
-
-def _span_forms(span: _Span, *, opens: bool) -> Renderings:
-    """The renderings a span's own translation gives it inside its sentence: as decoded, without the
-    closing punctuation the span lacks, and first (when it does not open the sentence and its source
-    starts in lower case) with a lower-case initial, which the constraint layer still lets stand
-    capitalised at a sentence start.  Only forms holding all of the span's terms count."""
-    assert span.piece is not None
-    text = " ".join(span.piece.target.split())
-    if not span.source.rstrip().endswith(tuple(_CLOSING)):
-        text = text.rstrip(_CLOSING + " ")
-    if not _WORD.search(text):
-        return ()
-    forms = [text]
-    if not opens and span.source.lstrip()[:1].islower() and text[:1].isupper() and not text[1:2].isupper():
-        forms.insert(0, text[0].lower() + text[1:])
-    terms = [t.renderings for t in span.terms]
-    return tuple(f for f in dict.fromkeys(forms) if all(found is not None for found in locate_terms(f, terms)))
-
-
-def _contain(forms: Renderings, other: Renderings) -> bool:
-    """Whether a rendering of one occurs in a rendering of the other (then one occurrence in the output
-    could stand for both, and the span could not be told from the other requirement)."""
-    return any(find_renderings(f, other) for f in forms) or any(find_renderings(o, forms) for o in other)
+        pieces.setdefault(span.alone, _Piece(span.alone[0], span.terms))
+    return pieces
 
 
 def _all_met(target: str, terms: Sequence[PlannedTerm]) -> bool:

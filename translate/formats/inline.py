@@ -36,7 +36,8 @@ from typing import Callable, Hashable, Sequence
 from glossary.names import unaccent
 
 from ..document import Document, FormattedSpan, Line, lines_document, parse_document
-from ..pipeline import DocumentResult, SegmentRecord, SpanRecord
+from ..pipeline import DocumentResult, SegmentRecord
+from ..span_plan import SpanRecord
 
 __all__ = ["Item", "Unit", "InlineDocument", "Placement"]
 
@@ -293,8 +294,7 @@ class _LinePlacer:
                 ok = self._place_in_sentence(kind, s, e, mark)
             if not ok:
                 record = self._span_record(kind, s, e) if isinstance(kind, int) else None
-                why = f" ({record.note})" if record is not None and record.note else ""
-                self._note(mark, text[s:e], f"could not be placed in the translation{why}; text kept, formatting dropped")
+                self._note(mark, text[s:e], f"could not be placed in the translation{_why(record)}; text kept, formatting dropped")
 
     def _place_in_sentence(self, i: int, s: int, e: int, mark: Hashable) -> bool:
         text = self.chunk.text
@@ -317,7 +317,7 @@ class _LinePlacer:
                 return False
             inside = all(any(a <= m.start() < b for (a, b), _ in terms) for m in _WORD.finditer(text, s, e))
             if not inside or len(placed) < len(terms):
-                self._note(mark, text[s:e], "placed on its glossary term(s) only")
+                self._note(mark, text[s:e], "placed on its glossary term(s) only" + _why(span))
             return True
         return self._place_copy(text[s:e], tgt_start, tgt_end, mark)
 
@@ -374,6 +374,11 @@ class _LinePlacer:
                 out.append(atom)
             position = offset
         return out
+
+
+def _why(record: SpanRecord | None) -> str:
+    """The reason a span's record gives for not standing where its translation is required, for a note."""
+    return f" ({record.note})" if record is not None and record.note else ""
 
 
 def _formatted_spans(chunk: _Chunk, base: Hashable) -> list[tuple[int, int, Hashable]]:
