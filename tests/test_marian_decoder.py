@@ -221,11 +221,12 @@ def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Call
 
 
 @pytest.mark.parametrize("precision", ["float32", "int8"])
+@pytest.mark.parametrize("arch", ["marian", "t5"])  # T5's copies: the self-attention projections, wi_0/wi_1
 def test_decoders_share_one_prepared_model_and_release_what_it_replaces(tiny_model_dir: Callable[[str], Path],
-                                                                        precision: str) -> None:
+                                                                        arch: str, precision: str) -> None:
     """Two decoders over one model (``--explain`` builds a second) share one prepared network; a model
     loaded for vi2en's decoders only drops the HF parts that network copied, and translates the same."""
-    path = str(tiny_model_dir("marian"))
+    path = str(tiny_model_dir(arch))
     kept, released = load_model(path, precision=precision), load_model(path, precision=precision, decoders_only=True)
     requests = [DecodeRequest(s, [("Ministry of Industry and Trade",)] if i == 0 else ()) for i, s in enumerate(SOURCES)]
     options = SearchOptions(beams=2, max_new_tokens=10)
