@@ -166,7 +166,7 @@ def beam_search(
             logp[:, vocab.eos] = NEG_INF
         _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard, seqs)
         _force_eos_at_budget(logp, active, segments, k, generated, vocab)
-        total = scores.unsqueeze(1) + logp
+        total = logp.add_(scores.unsqueeze(1))  # in place: the step's scores are not read again
         vocab_size = total.shape[1]
         top_scores, top_ids = total.view(len(active), -1).topk(2 * k, dim=1)
         top_scores, top_ids = top_scores.tolist(), top_ids.tolist()

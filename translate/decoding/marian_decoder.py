@@ -25,8 +25,9 @@ from __future__ import annotations
 from typing import Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from .quantize import token_lookup
 
 
 
@@ -51,20 +52,23 @@ class MarianIncrementalDecoder:
         self.model = model
         decoder = model.get_decoder()
         self._read_family(model, release)
-        embeddings = decoder.embed_tokens.weight
+        table = decoder.embed_tokens  # an nn.Embedding, or with int8 weights an Int8Embedding (no .weight)
         bias = getattr(model, "final_logits_bias", None)
+        #: ids -> unscaled input rows of the decoder.
+        self.lookup = token_lookup(table)
         if output_ids is None:  # the whole vocabulary: the model's own output layer, nothing copied
             self.head, self.head_bias = model.lm_head, (bias[0] if bias is not None else None)
-            self.embeddings, self.input_rows = embeddings, None
+            self.input_rows = None
         else:
-            rows = output_ids.to(embeddings.device)
+            rows = output_ids.to(next(decoder.parameters()).device)  # its layer norms are float everywhere
             # final_logits_bias is folded into the cut output layer's bias: one pass over the output fewer.
             self.head = _stacked([(model.lm_head, rows)], extra_bias=bias[0].index_select(0, rows) if bias is not None else None)
             self.head_bias = None
-            tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is embeddings
+            tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is getattr(table, "weight", None)
             # The decoder's input ids are search ids: the tied head's rows are their embeddings; otherwise they
             # index the model's table through ``input_rows``.
-            self.embeddings = self.head.weight if tied else embeddings
+            if tied:
+                self.lookup = token_lookup(self.head)
             self.input_rows = None if tied else rows
         self.self_qkv = [
             _stacked([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None), (layer.self_attn.v_proj, None)])
@@ -218,7 +222,7 @@ class MarianStepper:
         p = self.p
         rows, new = decoder_input_ids.shape
         ids = decoder_input_ids if p.input_rows is None else p.input_rows[decoder_input_ids]
-        hidden = F.embedding(ids, p.embeddings) * p.embed_scale
+        hidden = p.lookup(ids) * p.embed_scale
         if p.positions is not None:
             hidden = hidden + p.positions[self.length : self.length + new]
         if p.embedding_norm is not None:

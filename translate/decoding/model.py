@@ -7,7 +7,6 @@ says how to point vi2en at a local copy, instead of minutes of retries and a sta
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, 
 from transformers.utils import SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, WEIGHTS_INDEX_NAME, WEIGHTS_NAME
 
 from .families import Family, family_for
+from .quantize import quantize_int8
 from ..settings import CPU_PRECISIONS, CUDA_PRECISIONS, DEFAULT_MODEL, DEVICES, MODEL_ENV, PRECISIONS
 
 HUB_PROBE_TIMEOUT = 10.0
@@ -101,8 +101,9 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
                decoders_only: bool = False) -> LoadedModel:
     """Load a model by hub id (cache first, then download) or from a local directory, onto ``device``.
 
-    ``precision="int8"`` quantizes every ``nn.Linear`` dynamically: the linear layers dominate decoding time
-    on a CPU, so this saves much of it, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
+    ``precision="int8"`` quantizes every ``nn.Linear`` dynamically and keeps the token table as int8 rows
+    (:mod:`translate.decoding.quantize`): the linear layers dominate decoding time on a CPU and the table
+    its memory, so this saves much of both, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
     cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
     runs them on a CPU, which tests use to check the code path).  ``decoders_only``: nothing else will run
     the model (its Hugging Face forward pass, ``generate``), so vi2en's Marian decoder may drop the parts
@@ -122,7 +123,7 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     model.eval()
     family = family_for(tokenizer, model)
     if precision == "int8":
-        model = _quantize_int8(model)
+        model = quantize_int8(model)
     elif precision in _DTYPES:
         model = model.to(_DTYPES[precision])
     model = model.to(place)
@@ -285,15 +286,3 @@ def _unavailable(model: str, reason: str) -> str:
 
 def _first_line(err: BaseException) -> str:
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-
-
-def _quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
-    """Dynamic int8 quantization of the linear layers (weights int8, activations quantized per batch).
-
-    ``torch.ao.quantization`` is deprecated in favour of torchao but still works on torch 2.13 and has
-    fast CPU kernels; its deprecation warnings would reach end users on every run, so they are muted here.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
-        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)

@@ -1,0 +1,66 @@
+"""int8 loading: the token table kept as int8 rows, and the float weights it replaces actually freed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import torch
+from transformers import AutoModelForSeq2SeqLM
+
+from translate.decoding.model import load_model
+from translate.decoding.quantize import Int8Embedding, quantize_int8
+
+ROOT = Path(__file__).resolve().parents[1]
+ARCHS = ["marian", "mbart", "t5", "m2m100"]
+
+
+# Run in a fresh interpreter: other tests' models would be counted, and a collection they trigger would hide
+# the cycle.  Counts the float layers and float token tables still alive right after loading.
+_COUNT_FLOAT_LEFTOVERS = """
+import gc, sys, torch
+from translate.decoding.model import load_model
+for path in sys.argv[1:]:
+    vocab = load_model(path, precision="int8").family.vocab_size
+    objects = gc.get_objects()
+    print(sum(type(o) is torch.nn.Linear for o in objects),
+          sum(isinstance(o, torch.nn.Embedding) and o.num_embeddings == vocab for o in objects))
+"""
+
+
+def test_float_weights_are_freed_when_loading_int8(tiny_model_dir: Callable[[str], Path]) -> None:
+    """The float layers that int8 replaces must not outlive loading: they sit in reference cycles (each
+    module's ``qconfig`` closes over it), so without a collection the process keeps the whole float model
+    beside the int8 one until the cycle collector happens to run."""
+    paths = [str(tiny_model_dir(arch)) for arch in ARCHS]
+    done = subprocess.run([sys.executable, "-c", _COUNT_FLOAT_LEFTOVERS, *paths],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    counts = [tuple(map(int, line.split())) for line in done.stdout.splitlines()]
+    assert counts == [(0, 0)] * len(ARCHS), (
+        f"(float linear layers, float token tables) alive after load_model(int8), per arch {ARCHS}: {counts}")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_int8_table_reads_the_float_rows(arch: str, tiny_model_dir: Callable[[str], Path]) -> None:
+    """Every module that embedded tokens with the float table now embeds with the int8 one, within half a
+    quantisation step of each float row, and scaled as the replaced module scaled (mBART, M2M-100)."""
+    path = tiny_model_dir(arch)
+    reference = AutoModelForSeq2SeqLM.from_pretrained(path).eval()
+    table = reference.get_input_embeddings()
+    loaded = load_model(str(path), precision="int8").model
+    int8 = loaded.get_input_embeddings()
+    assert isinstance(int8, Int8Embedding) and int8.q.dtype == torch.int8
+    assert int8.q.numel() == table.weight.numel() and int8.scales.numel() == table.num_embeddings
+    leftovers = [name for name, m in loaded.named_modules() if isinstance(m, torch.nn.Embedding)
+                 and m.num_embeddings == table.num_embeddings]
+    assert leftovers == [], f"float token tables left in the int8 model: {leftovers}"
+    assert loaded.get_encoder().embed_tokens is int8 and loaded.get_decoder().embed_tokens is int8
+    ids = torch.arange(table.num_embeddings)
+    with torch.no_grad():
+        expected, got = table(ids), int8(ids)
+    step = int8.scales[:, None] * float(getattr(table, "embed_scale", 1.0))
+    assert torch.all((got - expected).abs() <= step / 2 + 1e-6)
+    assert not torch.equal(got, expected), "the table was not quantised"
