@@ -57,6 +57,22 @@ def test_small_calls_are_dealt_into_one_batch_per_thread(lengths, max_tokens, ma
         assert len(batch) == 1 or max(lengths[i] for i in batch) * len(batch) <= max_tokens
     if len(unsplit) == 1 and threads == 2 and len(lengths) >= 2:  # halves of alternate segments: the same spread
         assert abs(len(batches[0]) - len(batches[1])) <= 1
+    if len(unsplit) <= threads:  # one batch per thread: never costlier than the budget's own grouping
+        assert _costliest(batches, lengths) <= _costliest(unsplit, lengths)
+
+
+def _costliest(batches: list[list[int]], lengths: list[int]) -> int:
+    return max((max(lengths[i] for i in b) * len(b) for b in batches), default=0)
+
+
+def test_a_call_just_over_one_batch_is_shared_evenly_by_two_threads() -> None:
+    """16 server requests over a 1,500-token budget: the budget alone makes a full batch of 12 and a
+    remainder of 4, and the thread with the 4 would wait for the other; dealt in turn, 8 and 8."""
+    lengths = [117, 89, 84, 73, 64, 63, 62, 61, 51, 51, 49, 46, 30, 26, 25, 19]
+    assert [len(b) for b in make_batches(lengths, 1500, 64)] == [12, 4]
+    batches = make_batches(lengths, 1500, 64, at_least=2)
+    assert [len(b) for b in batches] == [8, 8]
+    assert sorted(i for b in batches for i in b) == list(range(16))
 
 
 @pytest.mark.parametrize("precision", ["float32", "int8"])
