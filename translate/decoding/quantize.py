@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+from typing import Callable
 
 import torch
 from torch import nn
@@ -36,9 +37,9 @@ class Int8Embedding(nn.Module):
         self.register_buffer("scales", scales)
         self.num_embeddings, self.embedding_dim = weight.shape
         self.padding_idx = table.padding_idx
-        #: Applied by forward only where the replaced module applied it (mBART's, M2M-100's scaled tables).
+        #: The replaced module's own scale (mBART's, M2M-100's scaled tables), applied by forward as it did;
+        #: 1.0 for a plain table, whose model scales outside it (Marian's encoder) or not at all.
         self.embed_scale = float(getattr(table, "embed_scale", 1.0))
-        self._scales_forward = hasattr(table, "embed_scale")
 
     def rows(self, ids: torch.Tensor) -> torch.Tensor:
         """The float rows of ``ids`` (``[..., d]``), without the module's ``embed_scale``."""
@@ -46,10 +47,10 @@ class Int8Embedding(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         out = self.rows(ids)
-        return out * self.embed_scale if self._scales_forward else out
+        return out * self.embed_scale if self.embed_scale != 1.0 else out
 
 
-def token_lookup(table: nn.Module):
+def token_lookup(table: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     """``ids -> float rows`` of a token table, unscaled: an :class:`Int8Embedding`'s or an ``nn.Embedding``'s."""
     if isinstance(table, Int8Embedding):
         return table.rows
