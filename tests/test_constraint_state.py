@@ -108,6 +108,19 @@ def test_roomy_budget_shortcut_is_sound(constraints, walk) -> None:
         state = state.advance(token)
 
 
+@given(st.lists(st.tuples(st.lists(sequences, min_size=1, max_size=3), st.lists(sequences, max_size=2)),
+                min_size=1, max_size=4),
+       st.lists(st.integers(0, 7), max_size=12))
+def test_progress_after_is_the_advanced_states_progress(constraints, walk) -> None:
+    """The search banks candidates by ``progress_after`` and advances only those it keeps: the bank must
+    be the one the advanced state belongs to, for every token, along any walk (sentence-initial forms too)."""
+    cset = ConstraintSet([Constraint(tuple(alts), initial_alternatives=tuple(initial)) for alts, initial in constraints])
+    state = cset.initial_state()
+    for token in walk:
+        assert [state.progress_after(t) for t in range(0, 8)] == [state.advance(t).progress for t in range(0, 8)]
+        state = state.advance(token)
+
+
 def test_initial_alternatives_only_open_the_output() -> None:
     cset = ConstraintSet([Constraint(((7, 8),), "minister", initial_alternatives=((9, 8),))])
     start = cset.initial_state()

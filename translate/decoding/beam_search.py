@@ -167,18 +167,15 @@ def beam_search(
         _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard, seqs)
         _force_eos_at_budget(logp, active, segments, k, generated, vocab)
         total = logp.add_(scores.unsqueeze(1))  # in place: the step's scores are not read again
-        vocab_size = total.shape[1]
-        top_scores, top_ids = total.view(len(active), -1).topk(2 * k, dim=1)
-        top_scores, top_ids = top_scores.tolist(), top_ids.tolist()
-        extra = _constraint_candidates(total, states, active, segments, k)
+        top, row_best = _top_candidates(total, len(active), k)
+        extra = _constraint_candidates(total, states, active, segments, k, row_best)
 
         step = _Step(seqs, vocab, options, generated)
         next_choices: list[_Choice] = []
         still_active: list[int] = []
         for block, seg_id in enumerate(active):
             seg = segments[seg_id]
-            base = block * k
-            cands = [(s, base + i // vocab_size, i % vocab_size) for s, i in zip(top_scores[block], top_ids[block])]
+            cands = top[block]
             if seg.constraints is None:
                 chosen = _select_plain(seg, cands, step)
             else:
@@ -307,39 +304,53 @@ def _forbidden_next(forbidden: Sequence[tuple[int, ...]], history: torch.Tensor,
     }
 
 
+def _top_candidates(total: torch.Tensor, blocks: int, k: int
+                    ) -> tuple[list[list[tuple[float, int, int]]], list[tuple[float, int]]]:
+    """Each segment's top ``2k`` candidates ``(score, row, token)`` over its ``k`` rows, best first, and each
+    row's own best ``(score, token)``.
+
+    One pass over the scores serves both: a segment's top ``2k`` are among its rows' own top ``2k``, and a
+    row's first entry is the best token that constrained segments add as a candidate of every row.
+    """
+    width = min(2 * k, total.shape[1])
+    row_scores, row_tokens = total.topk(width, dim=1)  # [rows, width], best first
+    seg_scores, where = row_scores.view(blocks, k * width).topk(width, dim=1)
+    seg_tokens = row_tokens.view(blocks, k * width).gather(1, where)
+    rows = where.div_(width, rounding_mode="floor").add_(torch.arange(blocks, device=where.device)[:, None] * k)
+    top = [list(zip(s, r, t)) for s, r, t in zip(seg_scores.tolist(), rows.tolist(), seg_tokens.tolist())]
+    return top, list(zip(row_scores[:, 0].tolist(), row_tokens[:, 0].tolist()))
+
+
 def _constraint_candidates(
     total: torch.Tensor,
     states: Sequence[ConstraintState | None],
     active: Sequence[int],
     segments: Sequence[_Segment],
     k: int,
+    row_best: Sequence[tuple[float, int]],
 ) -> dict[int, list[tuple[float, int, int]]]:
     """Extra candidates of constrained segments: each row's best token and its constraint-progress tokens.
 
-    Gathered in one tensor operation for the whole batch, since per-element indexing is what makes naive
-    constrained search slow.
+    The progress tokens' scores are gathered in one tensor operation for the whole batch, since
+    per-element indexing is what makes naive constrained search slow.
     """
     pairs: list[tuple[int, int, int]] = []  # (block, row, token)
-    rows_needing_best: list[tuple[int, int]] = []
+    extra: dict[int, list[tuple[float, int, int]]] = {}
     for block, seg_id in enumerate(active):
         if segments[seg_id].constraints is None:
             continue
+        best = extra[block] = []
         for row in range(block * k, block * k + k):
             state = states[row]
             assert state is not None
-            rows_needing_best.append((block, row))
+            score, token = row_best[row]
+            best.append((score, row, token))
             pairs.extend((block, row, t) for t in state.allowed())
-    if not rows_needing_best:
-        return {}
-    best_rows = torch.tensor([row for _, row in rows_needing_best], dtype=torch.long, device=total.device)
-    best_scores, best_tokens = total.index_select(0, best_rows).max(dim=1)
-    pairs.extend((b, row, t) for (b, row), t in zip(rows_needing_best, best_tokens.tolist()))
-    index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long, device=total.device)
-    index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long, device=total.device)
-    gathered = total[index_rows, index_tokens].tolist()
-    extra: dict[int, list[tuple[float, int, int]]] = {}
-    for (block, row, token), score in zip(pairs, gathered):
-        extra.setdefault(block, []).append((score, row, token))
+    if pairs:
+        index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long, device=total.device)
+        index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long, device=total.device)
+        for (block, row, token), score in zip(pairs, total[index_rows, index_tokens].tolist()):
+            extra[block].append((score, row, token))
     return extra
 
 
@@ -381,9 +392,9 @@ def _select_banked(
             if rank < k and (state.all_met() or not step.options.hard):
                 step.finish(seg, row, score, state.met)
             continue
-        new_state = state.advance(token)
-        bank = min(new_state.progress, seg.constraints.total_tokens)
-        banks.setdefault(bank, []).append(_Choice(score, row, token, new_state))
+        # Banked by the progress the token would make; advanced below only if it keeps a slot.
+        bank = min(state.progress_after(token), seg.constraints.total_tokens)
+        banks.setdefault(bank, []).append(_Choice(score, row, token, None))
     # The best-scoring candidate always keeps a slot: with more banks than beams, round-robin from the
     # most advanced bank would otherwise starve the model's own hypothesis, which meets the terms later
     # in the sentence (in the model's word order), and force them in early instead.
@@ -397,6 +408,9 @@ def _select_banked(
                 chosen.append(queue[depth])
         depth += 1
     chosen.sort(key=lambda c: -c.score)
+    for choice in chosen:
+        if choice.state is None:
+            choice.state = states[choice.row].advance(choice.token)  # type: ignore[union-attr]
     return chosen
 
 

@@ -135,13 +135,21 @@ class ConstraintState:
     def _unmet(self) -> list[int]:
         return [i for i, done in enumerate(self.met) if not done and i != self.active]
 
-    def allowed(self) -> set[int]:
-        """Tokens that make progress: continue the active constraint, or start (or restart) an unmet one."""
-        tokens: set[int] = set(self.node.children) if self.node is not None else set()
-        for i, done in enumerate(self.met):
-            if not done:
-                tokens.update(self._roots()[i].children)
-        return tokens
+    def allowed(self) -> frozenset[int]:
+        """Tokens that make progress: continue the active constraint, or start (or restart) an unmet one.
+
+        Computed once per state (the search asks for each hypothesis several times per step) and kept
+        beside the fields: not a field, so equality and hashing ignore it.
+        """
+        cached: frozenset[int] | None = self.__dict__.get("_allowed")
+        if cached is None:
+            tokens: set[int] = set(self.node.children) if self.node is not None else set()
+            for i, done in enumerate(self.met):
+                if not done:
+                    tokens.update(self._roots()[i].children)
+            cached = frozenset(tokens)
+            object.__setattr__(self, "_allowed", cached)
+        return cached
 
     def _roots(self) -> tuple[TrieNode, ...]:
         return self.cset.initial_roots if self.at_start else self.cset.roots
@@ -179,6 +187,23 @@ class ConstraintState:
     def _needed_if_abandoned(self) -> int:
         """Tokens needed if the next token leaves the active constraint: it must then be redone."""
         return sum(length for length, done in zip(self.cset.min_lengths, self.met) if not done)
+
+    def progress_after(self, token: int) -> int:
+        """``advance(token).progress``, without building the state.
+
+        The search banks every candidate by it and advances only the few that keep a beam slot.  Outside
+        :meth:`allowed` a started term is abandoned and nothing starts: ``completed``.  A token that goes
+        on with the active term adds one to its depth, unless that term is met and the token starts an
+        unmet one instead (as :meth:`advance` prefers); any other progress token starts a term: one.
+        """
+        if token not in self.allowed():
+            return self.completed
+        if self.node is not None and token in self.node.children:
+            if not self.met[self.active] or not any(
+                token in self._roots()[i].children for i in self._unmet()
+            ):
+                return self.completed + self.depth + 1
+        return self.completed + 1
 
     def advance(self, token: int) -> "ConstraintState":
         """The state after producing ``token``."""
