@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from translate.arg_types import iso_date, positive_int
+
 from . import tsv
 from .check import check_files
 from .collection import Glossary, default_paths, load_glossary
@@ -81,8 +83,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     lookup.add_argument("query", nargs="+", help="words to look for (quotes optional)")
     _add_glossary_option(lookup)
-    lookup.add_argument("--at", type=_iso_date, metavar="YYYY-MM-DD", help="only names valid on this date")
-    lookup.add_argument("--limit", type=_at_least_one, default=10, help="most results shown (default 10)")
+    lookup.add_argument("--at", type=iso_date, metavar="YYYY-MM-DD", help="only names valid on this date")
+    lookup.add_argument("--limit", type=positive_int, default=10, help="most results shown (default 10)")
     lookup.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     lookup.set_defaults(func=with_glossary(run_lookup))
 
@@ -95,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     scan.add_argument("articles", nargs="+", type=Path, help="UTF-8 article files (.txt, .md)")
     _add_glossary_option(scan)
-    scan.add_argument("--at", type=_iso_date, metavar="YYYY-MM-DD",
+    scan.add_argument("--at", type=iso_date, metavar="YYYY-MM-DD",
                       help="use the names valid on this date instead of each article's own date")
     scan.add_argument("--json", action="store_true", help="print JSON lines instead of text")
     scan.set_defaults(func=with_glossary(run_scan))
@@ -116,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     mine.add_argument("articles", nargs="+", type=Path,
                       help="UTF-8 .txt/.md files, or folders (their .txt/.md files, recursively, in name order)")
     _add_glossary_option(mine)
-    mine.add_argument("--min-repeats", type=_at_least_one, default=2,
+    mine.add_argument("--min-repeats", type=positive_int, default=2,
                       help="repeated names: least occurrences (default 2)")
     mine.add_argument("--confidence", choices=CONFIDENCES, default=MEDIUM,
                       help=f"least confidence listed (default {MEDIUM}; low lists everything, marked low)")
@@ -281,21 +283,6 @@ def _add_glossary_option(parser: argparse.ArgumentParser) -> None:
     """``-g/--glossary FILE``, spelled and read as in every vi2en command (``translate.glossary_files``)."""
     parser.add_argument("-g", "--glossary", action="append", metavar="FILE",
                         help="glossary file to use; repeat to combine; 'builtin' is the shipped glossary (the default)")
-
-
-def _at_least_one(value: str) -> int:
-    """argparse type for a count of results: ``--limit 0`` or ``-1`` would silently show nothing or cut the list."""
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
-    return number
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
 def _validity(entry: Entry) -> str:

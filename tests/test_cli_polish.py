@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterator
@@ -91,6 +92,53 @@ def test_glossary_is_spelled_one_way_everywhere(command: tuple[str, ...]) -> Non
     assert option.nargs is None and "builtin" in option.help and option.metavar == "FILE"
     args = parser.parse_args([*NEEDS.get(command, []), "-g", "builtin", "--glossary", "mine.tsv"])
     assert args.glossary[-2:] == ["builtin", "mine.tsv"]
+
+
+#: Every date option and count option of the tree, after the words its command needs.
+DATE_OPTIONS = [(("translate", "a.txt"), "--glossary-date"), (("serve",), "--glossary-date"),
+                (("glossary", "lookup", "abac"), "--at"), (("glossary", "scan", "a.txt"), "--at")]
+COUNT_OPTIONS = [(("translate", "a.txt"), "--beams"), (("translate", "a.txt"), "--batch-tokens"), (("serve",), "--workers"),
+                 (("serve",), "--queue-limit"), (("glossary", "lookup", "abac"), "--limit"),
+                 (("glossary", "suggest", "a.txt"), "--min-repeats")]
+
+
+def _refusal(words: tuple[str, ...], option: str, value: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """What the command says about ``option value``: the text after ``argument OPTION:``."""
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args([*words, option, value])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert exit_.value.code == 2 and f"error: argument {option}: " in err, err
+    return err.split(f"error: argument {option}: ", 1)[1]
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01", "2025-02-30", "1/7/2025", "20250701", "2025-W27-2", "July 2025"])
+def test_every_date_option_refuses_alike_saying_what_is_accepted(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    said = {_refusal(words, option, bad, capsys) for words, option in DATE_OPTIONS}
+    assert len(said) == 1, said  # one definition: one message
+    message = said.pop()
+    assert repr(bad) in message and "YYYY-MM-DD" in message, message
+
+
+def test_a_date_that_does_not_exist_is_named_as_such(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "month" in _refusal(*DATE_OPTIONS[0], "2024-13-01", capsys)
+    assert "day" in _refusal(*DATE_OPTIONS[0], "2025-02-30", capsys)
+
+
+@pytest.mark.parametrize("bad", ["0", "-2", "abc", "2.5"])
+def test_every_count_option_refuses_alike_saying_what_is_accepted(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    said = {_refusal(words, option, bad, capsys) for words, option in COUNT_OPTIONS}
+    assert len(said) == 1, said
+    message = said.pop()
+    assert bad in message and "whole number of at least 1" in message, message
+
+
+def test_good_dates_and_counts_are_read_as_such() -> None:
+    for words, option in DATE_OPTIONS:
+        args = build_parser().parse_args([*words, option, "2025-07-01"])
+        assert vars(args)[option.lstrip("-").replace("-", "_")] == date(2025, 7, 1), (words, option)
+    for words, option in COUNT_OPTIONS:
+        args = build_parser().parse_args([*words, option, "3"])
+        assert vars(args)[option.lstrip("-").replace("-", "_")] == 3, (words, option)
 
 
 def test_every_command_that_translates_or_looks_up_takes_a_glossary() -> None:

@@ -87,6 +87,8 @@ def test_glossary_file_contents_enter_the_signature(tmp_path: Path) -> None:
         ({"renderings": "some"}, "renderings"),
         ({"acronyms": "expand"}, "acronyms"),
         ({"glossary_date": "November 2021"}, "glossary_date"),
+        ({"glossary_date": "20211101"}, "glossary_date"),  # ISO's basic form: only YYYY-MM-DD, on every Python
+        ({"glossary_date": "2021-W44-1"}, "glossary_date"),  # an ISO week date
         ({"tm_threshold": 150}, "tm_threshold"),
         ({"explain": "yes"}, "explain"),
         ({"glossary": "one.tsv"}, "glossary"),

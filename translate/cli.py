@@ -16,10 +16,10 @@ import os
 import signal
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import Sequence
 
+from .arg_types import iso_date, positive_int
 from .glossary_files import BUILTIN
 from .memory import FUZZY_THRESHOLD
 from .settings import ACRONYM_MODES, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
@@ -67,21 +67,6 @@ def max_new_tokens_setting() -> int | None:
     return int(value)
 
 
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {value!r}") from err
-
-
-def positive_int(value: str) -> int:
-    """argparse type for counts that must be at least 1."""
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
 def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "translate",
@@ -106,7 +91,7 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--renderings", choices=RENDERING_POLICIES, default="approved",
                    help="approved: each term's approved rendering or a grammatical form of it (default); "
                    "any: the glossary's alternatives may be produced too")
-    p.add_argument("--glossary-date", type=_iso_date, metavar="YYYY-MM-DD",
+    p.add_argument("--glossary-date", type=iso_date, metavar="YYYY-MM-DD",
                    help="render every document with the names valid on this date (default: each article's own date, "
                    "from its ' date 2021-11' header or a date line, else today; names changed in 2025)")
     p.add_argument("--explain", action="store_true",

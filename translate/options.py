@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import reprlib
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -87,7 +89,7 @@ class TranslationOptions:
         for files, hashes in (("glossary", "glossary_sha256"), ("tm", "tm_sha256")):
             if getattr(self, hashes) and len(getattr(self, hashes)) != len(getattr(self, files)):
                 raise ValueError(f"{hashes} must hold one hash per file of {files}")
-        object.__setattr__(self, "glossary_date", parse_date(self.glossary_date))
+        object.__setattr__(self, "glossary_date", parse_date(self.glossary_date, "glossary_date"))
         object.__setattr__(self, "tm_threshold", float(threshold))
         device = resolve_device(self.device)
         check_precision(device, self.precision)
@@ -129,16 +131,27 @@ class TranslationOptions:
         return Signature(hashlib.sha256(canonical.encode("ascii")).hexdigest()[:16], values)
 
 
-def parse_date(value: date | str | None) -> date | None:
-    """A date given as a ``date`` or an ISO string (``"2025-06-01"``); ``ValueError`` otherwise."""
-    if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
+#: The one spelling of a date vi2en accepts from people and programs (options, requests, arguments):
+#: ISO 8601's extended calendar form only.  ``date.fromisoformat`` alone would also take ``20250601``
+#: and week dates (``2025-W23-1``) on Python >= 3.11 but not on 3.10, so the shape is checked first.
+DATE_FORMAT = "YYYY-MM-DD"
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_date(value: date | str | None, name: str | None) -> date | None:
+    """A date given as a ``date`` or a string ``YYYY-MM-DD`` (``"2025-06-01"``); None stays None.
+
+    Anything else is a ``ValueError`` saying what was given and what is accepted, naming ``name``
+    (the option or field; None when the caller names it, as argparse does)."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
-    if isinstance(value, str):
+    reason = ""
+    if isinstance(value, str) and _DATE_RE.fullmatch(value):
         try:
             return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"glossary_date must be a date or an ISO date string YYYY-MM-DD, not {value!r}")
+        except ValueError as error:  # the right shape, but no such day: say which part is wrong
+            reason = f" ({error})"
+    raise ValueError(_must_be(name, f"a date {DATE_FORMAT} (such as 2025-07-01)", value) + reason)
 
 
 def file_sha256(path: Path) -> str:
@@ -161,10 +174,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def check_count(name: str, value: object) -> None:
-    """Refuse, naming the option, a count that is not a whole number of at least 1 (``beams=0``)."""
+def check_count(name: str | None, value: object) -> None:
+    """Refuse, naming the option (None: the caller names it), a count that is not a whole number of
+    at least 1 (``beams=0``)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+        raise ValueError(_must_be(name, "a whole number of at least 1", value))
+
+
+def _must_be(name: str | None, accepted: str, value: object) -> str:
+    """The message "NAME must be ACCEPTED, not VALUE"; a long value is cut short (it may come from a request)."""
+    return f"{name + ' ' if name else ''}must be {accepted}, not {reprlib.repr(value)}"
 
 
 def _choice(name: str, value: object, choices: Sequence[str]) -> None:

@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    from ..cli import _iso_date, positive_int
+    from ..arg_types import iso_date, positive_int
     from ..glossary_files import BUILTIN
 
     server = parser.add_argument_group("server")
@@ -80,7 +80,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     model.add_argument("-g", "--glossary", action="append", metavar="FILE",
                        help=f"glossary file; repeat to combine; '{BUILTIN}' = the curated glossary (default: {BUILTIN})")
     model.add_argument("--glossary-mode", choices=GLOSSARY_MODES, default="hard", help="default for requests (default: hard)")
-    model.add_argument("--glossary-date", type=_iso_date, metavar="YYYY-MM-DD", help="serve only names valid on this date")
+    model.add_argument("--glossary-date", type=iso_date, metavar="YYYY-MM-DD", help="serve only names valid on this date")
     model.add_argument("--acronyms", choices=ACRONYM_MODES, default="keep", help="default acronym policy of requests")
     model.add_argument("--beams", type=positive_int, default=4, help="beam size (default: 4)")
     model.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
