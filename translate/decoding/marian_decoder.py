@@ -22,13 +22,11 @@ against the Hugging Face forward pass.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import torch
 from torch import nn
 
 from .quantize import token_lookup
-
+from .restack import Released, stacked_linear
 
 
 STEPPED_MODEL_TYPES = ("marian", "mbart", "m2m_100")
@@ -62,7 +60,8 @@ class MarianIncrementalDecoder:
         else:
             rows = output_ids.to(next(decoder.parameters()).device)  # its layer norms are float everywhere
             # final_logits_bias is folded into the cut output layer's bias: one pass over the output fewer.
-            self.head = _stacked([(model.lm_head, rows)], extra_bias=bias[0].index_select(0, rows) if bias is not None else None)
+            self.head = stacked_linear([(model.lm_head, rows)],
+                                       extra_bias=bias[0].index_select(0, rows) if bias is not None else None)
             self.head_bias = None
             tied = isinstance(self.head, nn.Linear) and model.lm_head.weight is getattr(table, "weight", None)
             # The decoder's input ids are search ids: the tied head's rows are their embeddings; otherwise they
@@ -71,16 +70,17 @@ class MarianIncrementalDecoder:
                 self.lookup = token_lookup(self.head)
             self.input_rows = None if tied else rows
         self.self_qkv = [
-            _stacked([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None), (layer.self_attn.v_proj, None)])
+            stacked_linear([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None),
+                            (layer.self_attn.v_proj, None)])
             for layer in self.layers
         ]
         self.attention_dim = self.self_qkv[0].out_features // 3  # the cache's width
         if release:
             if output_ids is not None:
-                model.lm_head = _Released("lm_head")
+                model.lm_head = Released("lm_head")
             for layer in self.layers:
                 for name in ("q_proj", "k_proj", "v_proj"):
-                    setattr(layer.self_attn, name, _Released(f"self_attn.{name}"))
+                    setattr(layer.self_attn, name, Released(f"self_attn.{name}"))
 
     def _read_family(self, model: nn.Module, release: bool) -> None:
         """The family's side of the step: ``layers`` (with a BART decoder layer's parts: ``self_attn``,
@@ -114,61 +114,6 @@ class MarianIncrementalDecoder:
               capacity: int = 0) -> "MarianStepper":
         """The decoder state of one batch; ``capacity``: the positions it will need, if known (sizes the cache)."""
         return MarianStepper(self, input_ids, attention_mask, beams, capacity)
-
-
-class _Released(nn.Module):
-    """Stands in for a Hugging Face module that :class:`MarianIncrementalDecoder` replaced by its own copy."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
-    def forward(self, *args: object, **kwargs: object) -> torch.Tensor:
-        raise RuntimeError(f"{self.name} was released: this model is driven by vi2en's Marian decoder, which "
-                           "keeps its own copy; load the model again to run its Hugging Face forward pass")
-
-
-def _stacked(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra_bias: torch.Tensor | None = None
-             ) -> nn.Module:
-    """One linear layer whose outputs are the chosen output rows (``None``: all) of each part, side by side.
-
-    Used to cut the output layer to the target side's rows, and to fuse self-attention's query, key and
-    value projections into one matrix product (with int8, one quantisation of the input instead of three).
-    int8 parts are re-quantised per output row with each row's own scale, so the rows keep their integers
-    and the results are those of the separate layers.
-    """
-    float_parts = all(isinstance(layer, nn.Linear) for layer, _ in parts)
-    if not float_parts:
-        from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
-
-        if not all(isinstance(layer, DynamicLinear) and layer.weight().qscheme() == torch.per_tensor_affine
-                   for layer, _ in parts):
-            raise TypeError(f"cannot restack layers {[type(layer).__name__ for layer, _ in parts]}")
-    weights, biases, scales, zero_points = [], [], [], []
-    for layer, rows in parts:
-        packed = None if float_parts else layer.weight()  # int8: unpacked once per layer
-        weight = layer.weight if packed is None else packed.int_repr()  # int8: the integers, never floats
-        bias = layer.bias if float_parts else layer.bias()
-        keep = rows if rows is not None else torch.arange(weight.shape[0], device=weight.device)
-        weights.append(weight.index_select(0, keep))
-        biases.append(bias.index_select(0, keep) if bias is not None else torch.zeros(len(keep), device=weight.device))
-        if packed is not None:
-            scales.append(torch.full((len(keep),), packed.q_scale(), dtype=torch.double))
-            zero_points.append(torch.full((len(keep),), packed.q_zero_point(), dtype=torch.long))
-    weight, bias = torch.cat(weights), torch.cat(biases)
-    if extra_bias is not None:
-        bias = bias + extra_bias
-    if float_parts:
-        out = nn.Linear(weight.shape[1], weight.shape[0], device=weight.device, dtype=weight.dtype)
-        with torch.no_grad():
-            out.weight.copy_(weight)
-            out.bias.copy_(bias)
-        return out
-    # The same integers, each row with its own part's scale (torch has no public constructor for this).
-    quantised = torch._make_per_channel_quantized_tensor(weight, torch.cat(scales), torch.cat(zero_points), 0)
-    out = DynamicLinear(weight.shape[1], weight.shape[0], dtype=torch.qint8)
-    out.set_weight_bias(quantised, bias)
-    return out
 
 
 class MarianStepper:

@@ -27,7 +27,8 @@ from typing import Callable
 import torch
 from torch import nn
 
-from .marian_decoder import MarianIncrementalDecoder, _Released, _stacked
+from .marian_decoder import MarianIncrementalDecoder
+from .restack import Released, stacked_linear
 
 
 def _alias(name: str) -> property:
@@ -126,9 +127,9 @@ class T5IncrementalDecoder(MarianIncrementalDecoder):
         attention, crossing, feeding = block.layer
         ffn = feeding.DenseReluDense
         if hasattr(ffn, "wi_0"):  # gated (T5 v1.1, mT5, envit5)
-            fc1, activation = _stacked([(ffn.wi_0, None), (ffn.wi_1, None)]), _GatedActivation(ffn.act)
+            fc1, activation = stacked_linear([(ffn.wi_0, None), (ffn.wi_1, None)]), _GatedActivation(ffn.act)
             if release:
-                ffn.wi_0, ffn.wi_1 = _Released("DenseReluDense.wi_0"), _Released("DenseReluDense.wi_1")
+                ffn.wi_0, ffn.wi_1 = Released("DenseReluDense.wi_0"), Released("DenseReluDense.wi_1")
         else:
             fc1, activation = ffn.wi, ffn.act
         return _Layer(
