@@ -83,7 +83,10 @@ def test_v1_rejects_bad_options_and_glossary_rows(translator):
     with limited(translator) as client:
         cases = [
             ({"text": "x", "glossary_mode": "strict"}, "glossary_mode must be one of"),
-            ({"text": "x", "glossary_date": "01/02/2025"}, "YYYY-MM-DD"),
+            ({"text": "x", "glossary_date": "01/02/2025"}, "glossary_date must be a date YYYY-MM-DD (such as 2025-07-01), not '01/02/2025'"),
+            ({"text": "x", "glossary_date": "2025-W23-1"}, "not '2025-W23-1'"),  # ISO, but not the form the CLI takes
+            ({"text": "x", "glossary_date": "2025-02-30"}, "(day is out of range for month)"),
+            ({"text": "x", "glossary_date": 20250201}, "not 20250201"),
             ({"text": "x", "glossary": [{"vi": "hội nghị"}]}, "request:1: missing en"),
             ({"text": "x", "glossary": [{"vi": "a", "en": "b", "colour": "red"}]}, "unknown column"),
             ({"text": "x", "lines": ["y"]}, "exactly one of"),
@@ -92,6 +95,14 @@ def test_v1_rejects_bad_options_and_glossary_rows(translator):
         for body, message in cases:
             answer = client.post("/v1/translate", json=body)
             assert answer.status_code == 400 and message in answer.json()["error"], (body, answer.text)
+
+
+def test_a_bad_lookup_date_is_a_400_naming_at(translator):
+    with limited(translator) as client:
+        answer = client.get("/v1/glossary/lookup", params={"q": "APEC", "at": "1/6/2025"})
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "at must be a date YYYY-MM-DD (such as 2025-07-01), not '1/6/2025'"
+        assert client.get("/v1/glossary/lookup", params={"q": "APEC", "at": "2025-06-01"}).status_code == 200
 
 
 def test_full_queue_answers_503_with_retry_after(held):

@@ -73,7 +73,7 @@ def routes(service: Service) -> list[Route]:
         limit = request.query_params.get("limit", "10")
         if not limit.isdigit() or not 1 <= int(limit) <= LOOKUP_LIMIT:
             raise ApiError(400, f"limit must be a number from 1 to {LOOKUP_LIMIT}")
-        day = parse_date(request.query_params.get("at"))
+        day = parse_date(request.query_params.get("at"), "at")
         hits = variants.server_glossary.search(query, at=day, limit=int(limit))
         return JSONResponse({"query": query, "hits": [{**hit.to_json(), "origin": origin(hit.entry)} for hit in hits]})
 

@@ -22,6 +22,7 @@ from glossary import Entry, Glossary, Matcher
 from glossary.entry import COLUMNS, LIST_SEPARATOR, RENDERING_POLICIES, parse_row
 from glossary.errors import errors_in
 
+from ..options import parse_date as read_date
 from ..pipeline import Translator
 from ..settings import ACRONYM_MODES, GLOSSARY_MODES
 from .errors import ApiError
@@ -54,20 +55,20 @@ def parse_options(fields: Mapping[str, Any], defaults: Options) -> Options:
         chosen[name] = fields.get(field_name, getattr(defaults, name))
         if chosen[name] not in choices:
             raise ApiError(400, f"{field_name} must be one of {', '.join(choices)}")
-    day = parse_date(fields["glossary_date"]) if fields.get("glossary_date") else defaults.date
+    day = parse_date(fields.get("glossary_date"), "glossary_date") or defaults.date
     return Options(date=day, inline=inline_entries(fields.get("glossary", [])), **chosen)
 
 
-def parse_date(value: Any) -> date | None:
-    """An ISO date field (empty = none), or a 400."""
+def parse_date(value: Any, field: str) -> date | None:
+    """A request's date ``field`` (``glossary_date``, lookup's ``at``), read by the one rule of the CLI
+    and the API (:func:`translate.options.parse_date`: ``YYYY-MM-DD``); empty means none.  Anything
+    else is a 400 whose message names the field, the value given and the form accepted."""
     if value in (None, ""):
         return None
     try:
-        if isinstance(value, str) and len(value) == 10:
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
-    raise ApiError(400, "glossary_date must be a date YYYY-MM-DD")
+        return read_date(value, field)
+    except ValueError as error:
+        raise ApiError(400, str(error)) from None
 
 
 def inline_entries(rows: Any) -> tuple[Entry, ...]:
