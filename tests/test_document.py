@@ -179,7 +179,7 @@ def test_credits_are_rendered_not_translated(line: str, body: str, output_suffix
     assert parsed.kind == "caption"
     assert parsed.body == body
     assert parsed.prefix + parsed.body + parsed.suffix == line
-    assert parsed.output_suffix == output_suffix
+    assert parsed.output_suffix == output_suffix and parsed.has_credit
     assert list(parsed.sentences) == ([body] if body else [])
 
 
@@ -196,7 +196,7 @@ def test_credits_are_rendered_not_translated(line: str, body: str, output_suffix
 )
 def test_text_that_only_looks_like_a_credit(line: str) -> None:
     parsed = parse_document("Tiêu đề\n" + line).lines[1]
-    assert parsed.kind == "paragraph" and parsed.body == line.strip()
+    assert parsed.kind == "paragraph" and parsed.body == line.strip() and not parsed.has_credit
 
 
 def test_render_credit() -> None:

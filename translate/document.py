@@ -93,6 +93,13 @@ class Line:
     sentences: tuple[str, ...]
     gaps: tuple[str, ...] = ()
 
+    @property
+    def has_credit(self) -> bool:
+        """Whether the line ends in a photo credit, which is written into the English by rule
+        (``suffix`` → ``output_suffix``), not translated: its names are glossary terms all the same,
+        so the scan lists them and the run requires and counts them."""
+        return self.suffix != self.output_suffix
+
 
 @dataclass(frozen=True)
 class FormattedSpan:

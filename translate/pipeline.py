@@ -571,7 +571,7 @@ class Translator:
             return []
         kept = []
         for number, line in enumerate(job.document.lines, start=1):
-            if line.suffix == line.output_suffix:
+            if not line.has_credit:
                 continue
             terms = [PlannedTerm(r, r.renderings) for r in requirements_for(line.suffix, matcher, self.renderings)]
             located = locate_terms(line.output_suffix, [t.renderings for t in terms])

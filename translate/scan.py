@@ -54,7 +54,7 @@ def _firings(text: str, matcher: Matcher, policy: str) -> Iterator[Firing]:
             offset = len(line.prefix) + found if found >= 0 else cursor
             parts.append((offset, sentence))
             cursor = offset + len(sentence)
-        if line.suffix != line.output_suffix:  # a credit, rendered by rule: its names are required too
+        if line.has_credit:  # rendered by rule: its names are required too
             parts.append((len(line.prefix) + len(line.body), line.suffix))
         for offset, part in parts:
             for requirement in requirements_for(part, matcher, policy):

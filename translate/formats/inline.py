@@ -279,8 +279,7 @@ class _LinePlacer:
         text = self.chunk.text
         regions = [(0, len(self.line.prefix), "verbatim", (0, len(self.line.prefix)))]
         regions += [(s, e, i, t) for i, ((s, e), t) in enumerate(zip(self.sources, self.targets))]
-        same_suffix = self.line.output_suffix == self.line.suffix
-        regions.append((*self.suffix_source, "verbatim" if same_suffix else "suffix", self.suffix_target))
+        regions.append((*self.suffix_source, "suffix" if self.line.has_credit else "verbatim", self.suffix_target))
         for r_start, r_end, kind, target_range in regions:
             s, e = max(start, r_start), min(end, r_end)
             if s >= e or not text[s:e].strip():
@@ -352,7 +351,7 @@ class _LinePlacer:
         if offset <= prefix_end or not self.sources:
             return min(offset, len(self.target))
         if offset >= self.suffix_source[0]:
-            if self.line.output_suffix == self.line.suffix or offset == len(self.chunk.text):
+            if not self.line.has_credit or offset == len(self.chunk.text):
                 return self.suffix_target[0] + min(offset - self.suffix_source[0], len(self.line.output_suffix))
             return self.suffix_target[0]
         for (s, e), (ts, te) in zip(self.sources, self.targets):
