@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers import MarianConfig, MarianMTModel
 
-from translate.decoding.beam_search import SearchOptions, TargetVocabulary, beam_search
+from translate.decoding.beam_search import SearchOptions, TargetVocabulary, beam_search, row_topk
 from translate.decoding.constraint_state import Constraint, ConstraintSet
 from translate.decoding.marian_decoder import MarianIncrementalDecoder
 
@@ -159,3 +159,21 @@ def test_soft_mode_may_end_without_its_terms() -> None:
         (hard,) = beam_search(model, ids, mask, vocabulary(), [cset], SearchOptions(beams=2, max_new_tokens=8))
     assert not all(soft.met)
     assert all(hard.met) and contains(hard.tokens, (50, 51, 52, 53))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(4 * 8 * 128, 12_000), st.integers(1, 8), st.integers(0, 2**31 - 1), st.booleans())
+def test_row_topk_finds_the_same_scores_as_topk(size, width, seed, masked) -> None:
+    """The chunk-screened top-k (used on every step's output rows) must give topk's values, with indices
+    that point at them and name each place once, also with whole rows or most of a row masked to -inf."""
+    generator = torch.Generator().manual_seed(seed)
+    scores = torch.randn(6, size, generator=generator).round(decimals=1)  # many ties
+    if masked:
+        scores[0] = float("-inf")
+        scores[1, torch.randperm(size, generator=generator)[: size - 3]] = float("-inf")
+    values, index = row_topk(scores, width)
+    expected = scores.topk(width, dim=1).values
+    assert torch.equal(values, expected)
+    assert torch.equal(scores.gather(1, index), values)
+    for row in range(2 if masked else 0, 6):
+        assert len(set(index[row].tolist())) == width
