@@ -127,3 +127,32 @@ def test_extract_takes_the_article_with_title_date_and_author(
     blocks = (out / "trang.md").read_text(encoding="utf-8").strip().split("\n\n")
     assert blocks[0].startswith("# ") and blocks[1] == "*2021-11-09 · Nguyen Van An*"
     assert len(blocks) == 4 and all(MOIT in block for block in blocks[2:])  # two paragraphs, no menu, no footer
+
+
+@pytest.mark.skipif(importlib.util.find_spec("trafilatura") is None, reason="trafilatura not installed (pip install 'vi2en[extract]')")
+@pytest.mark.parametrize("shown", ['<p class="date">12/6/2024</p>', "<p>12/6/2024 08:30</p>"])
+def test_extract_gives_a_date_printed_in_the_page_once(
+    shown: str, tmp_path: Path, tiny_model_dir: Callable[[str], Path], glossary_file: Path, vi2en: Callable
+) -> None:
+    """Many pages print their date as a paragraph of its own; the byline already holds it."""
+    sentence = "Bộ Công Thương đã tổ chức hội nghị về thương mại và đầu tư với các đối tác trong khu vực."
+    page = tmp_path / "trang.html"
+    page.write_text(
+        '<html><head><title>Hội nghị thương mại</title><meta name="author" content="Nguyễn Văn An">'
+        '<meta property="article:published_time" content="2024-06-12"></head><body>'
+        f"<article><h1>Hội nghị thương mại</h1>{shown}<p>{sentence} {sentence}</p><p>Hôm qua, {sentence}</p>"
+        "<p>13/6/2024</p></article></body></html>",  # another day: not the byline's, so kept
+        encoding="utf-8",
+    )
+    layout = read_format(page, page.read_bytes(), extract=True)
+    translator = Translator(load_model(str(tiny_model_dir("marian"))), load_glossary(glossary_file),
+                            search=SearchOptions(beams=1, max_new_tokens=4))
+    assert translator.translate_document("trang", layout.text).date.isoformat() == "2024-06-12", "the glossary's date"
+    out = tmp_path / "out"
+    run = vi2en("translate", page, "--extract", "-o", out, "--model", tiny_model_dir("marian"), "--glossary", glossary_file,
+                "--beams", "1", "--threads", "1")
+    assert run.code == 0, run.err
+    blocks = (out / "trang.md").read_text(encoding="utf-8").strip().split("\n\n")
+    assert blocks[1] == "*2024-06-12 · Nguyen Van An*"
+    assert not any("12/6/2024" in block for block in blocks), blocks
+    assert blocks[-1] == "13/6/2024" and len(blocks) == 5  # title, byline, two paragraphs, the other date

@@ -8,9 +8,13 @@ diacritics, as English-language Vietnamese media print bylines.
 
 from __future__ import annotations
 
+from datetime import date
+
 from glossary.names import unaccent
 
-from ..document import Document
+from ..article_date import article_date
+from ..document import Document, parse_document
+from ..options import parse_date
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 
@@ -49,15 +53,34 @@ class ExtractLayout:
         if self.title and paragraphs and paragraphs[0] == self.title:
             paragraphs = paragraphs[1:]
         self._has_title = bool(self.title)
-        self.text = "\n".join(([self.title] if self.title else []) + paragraphs)
+        lines = ([self.title] if self.title else []) + paragraphs
+        self.text = "\n".join(lines)
+        # A page that prints its date as a paragraph of its own ("12/6/2024"; trafilatura drops a
+        # <time> element but keeps that) would show it twice: in the byline and as that paragraph.
+        # The byline keeps it, unambiguous in English (12/6 reads as December 6 there); the line
+        # stays in the text, where the pipeline reads the article's date for the glossary.
+        published = _iso_day(self.date)
+        first = len(lines) - len(paragraphs)  # the title, if any, is line 0
+        self._in_byline = frozenset(
+            first + number for number, line in enumerate(paragraphs)
+            if published is not None and parse_document(line).lines[0].kind == "dateline" and article_date(line) == published
+        )
 
     def mark(self, document: Document) -> Document:
         """Plain paragraphs: no formatting to carry."""
         return document
 
     def render(self, result: DocumentResult, *, lines: bool) -> Rendered:
-        translated = result.text.split("\n")
+        translated = [line for number, line in enumerate(result.text.split("\n")) if number not in self._in_byline]
         title, paragraphs = (translated[0], translated[1:]) if self._has_title else ("", translated)
         byline = " · ".join(part for part in (self.date, unaccent(self.author)) if part)
         blocks = ([f"# {title}"] if title else []) + ([f"*{byline}*"] if byline else []) + paragraphs
         return Rendered("\n\n".join(blocks) + "\n", [], ["article"] * len(result.segments), {})
+
+
+def _iso_day(text: str) -> date | None:
+    """The day of trafilatura's date (``YYYY-MM-DD``); None when there is none or it is not a day."""
+    try:
+        return parse_date(text or None, None)
+    except ValueError:
+        return None
