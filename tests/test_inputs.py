@@ -185,6 +185,21 @@ def test_folder_is_mirrored_sorted_and_filtered(tmp_path: Path) -> None:
     assert [r.text for r in results] == ["# A", "B.", "C.", "Z."]
 
 
+def test_vi_files_are_plain_text_whose_english_is_the_en_file(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    (root / "dev").mkdir(parents=True)
+    (root / "dev" / "dev.vi").write_text("Hai bên nhất trí.\n", encoding="utf-8")
+    (root / "dev" / "dev.en").write_text("The two sides agreed.\n", encoding="utf-8")  # the English side: not an input
+    (tmp_path / "test.vi").write_text(VIETNAMESE, encoding="utf-8")
+    results = read_all(root, tmp_path / "test.vi")
+    assert [(r.doc_id, r.output_relpath, r.markup) for r in results] == [
+        ("dev/dev.vi", Path("dev/dev.en"), "text"), ("test.vi", Path("test.en"), "text")
+    ]
+    assert results[1].text == VIETNAMESE
+    (test_set,) = read_documents([tmp_path / "test.vi"], lines=True)
+    assert isinstance(test_set, SourceDocument) and test_set.output_relpath == Path("test.en")
+
+
 def test_bad_file_in_folder_is_reported_and_the_others_still_read(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(cp1258(VIETNAMESE))
     (tmp_path / "b.txt").write_bytes(b"")
@@ -294,7 +309,7 @@ def test_missing_unsupported_and_empty_folder_inputs(tmp_path: Path) -> None:
     messages = [r.message for r in results if isinstance(r, InputProblem)]
     assert len(messages) == len(results)
     assert "no such file or folder" in messages[0]
-    assert "unsupported input type .pdf" in messages[1]
+    assert "unsupported input type .pdf" in messages[1] and ".txt, .md, .vi, .docx, .html" in messages[1]
     assert "no .txt or .md files" in messages[2]
 
 

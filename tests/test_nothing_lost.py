@@ -109,6 +109,48 @@ def test_a_txt_and_an_md_of_one_name_keep_separate_jsonl_outputs(tmp_path: Path,
     assert records == {"a.jsonl": ["a.txt"], "a.md.jsonl": ["a.md", "a.md"]}
 
 
+@pytest.mark.parametrize("lines", [(), ("--lines",)], ids=["article", "lines"])
+def test_a_vi_file_is_vietnamese_text_and_its_english_is_the_en_file(
+    lines: tuple[str, ...], tmp_path: Path, model: Path, vi2en: Callable
+) -> None:
+    """Parallel corpora name their sides test.vi/test.en: the English of test.vi goes to test.en, beside it
+    too (a run into the source's own folder), and a rerun resumes from the journal."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "test.vi").write_text("Bộ Công Thương chủ trì hội nghị.\n\nHai bên nhất trí. Hội nghị kết thúc.\n", encoding="utf-8")
+    run = vi2en("translate", data / "test.vi", *lines, "-o", data, "--model", model, *FAST)
+    assert run.code == 0, run.err
+    assert sorted(visible(data)) == ["test.en", "test.vi"]
+    english = (data / "test.en").read_text(encoding="utf-8")
+    assert english.count("\n") == 3 and english.split("\n")[1] == "" and "Bộ" not in english
+    again = vi2en("translate", data / "test.vi", *lines, "-o", data, "--model", model, *FAST)
+    assert again.code == 0 and "(0 translated, 1 already done, 0 failed)" in again.err, again.err
+    assert (data / "test.en").read_text(encoding="utf-8") == english
+
+
+def test_the_english_side_of_a_pair_is_never_written_over(tmp_path: Path, model: Path, vi2en: Callable) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "test.vi").write_text("Hai bên nhất trí.\n", encoding="utf-8")
+    (data / "test.en").write_text("The two sides agreed.\n", encoding="utf-8")  # the reference
+    before = tree(data)
+    # Refused before any work (a model that does not exist is never looked for), even with --force.
+    for force in ((), ("--force",)):
+        run = vi2en("translate", data / "test.vi", "-o", data, "--model", tmp_path / "no-model", *force)
+        assert run.code == 2, run.err
+        assert f"would be written over {data / 'test.en'}, the English side of its pair" in run.err, run.err
+        assert tree(data) == before
+    # Both sides given as inputs (any name is an input with --lines): the output would replace an input.
+    run = vi2en("translate", data / "test.vi", data / "test.en", "--lines", "-o", data, "--model", tmp_path / "no-model")
+    assert run.code == 2 and "would be written over the input file" in run.err, run.err
+    # Elsewhere, the two would share the output test.en: the second is refused by name, naming the first.
+    run = vi2en("translate", data / "test.vi", data / "test.en", "--lines", "-o", tmp_path / "out", "--model", model, *FAST)
+    assert run.code == 1, run.err
+    assert f"failed: test.en: its output test.en would overwrite that of test.vi ({data / 'test.vi'})" in run.err, run.err
+    assert sorted(visible(tmp_path / "out")) == ["test.en"] and "agreed" not in (tmp_path / "out" / "test.en").read_text()
+    assert tree(data) == before
+
+
 def test_messages_name_whole_paths(tmp_path: Path) -> None:
     for folder in ("x", "y"):
         (tmp_path / folder).mkdir()
@@ -134,12 +176,12 @@ def test_lines_mode_gives_one_output_line_per_input_line_whatever_it_holds(
         "Dấu phân dòng\u2028Unicode, NEL\x85, form feed\x0c, tab\tvẫn một dòng.",
         "<html><body>không phải tài liệu HTML</body></html>",
     ]
-    test_set = tmp_path / "test.vi"  # a test-set name: any suffix is accepted with --lines
+    test_set = tmp_path / "test.src"  # a test-set name: any suffix is accepted with --lines
     test_set.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     before = test_set.read_bytes()
     run = vi2en("translate", test_set, "--lines", "-o", tmp_path / "out", "--model", model, *FAST)
     assert run.code == 0, run.err
-    output = (tmp_path / "out" / "test.vi").read_bytes()
+    output = (tmp_path / "out" / "test.src").read_bytes()
     assert output.count(b"\n") == before.count(b"\n") == len(lines)
     assert output.split(b"\n")[3] == b"", "an empty line stays an empty line"
     assert test_set.read_bytes() == before

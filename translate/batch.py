@@ -24,7 +24,8 @@ from tqdm import tqdm
 
 from .document import Document, lines_document, parse_document, parse_markdown
 from .inputs import (
-    InputError, InputFile, InputProblem, InputWarning, SourceDocument, count_lines, decode_text, input_files, read_documents,
+    LANGUAGE_SUFFIXES, InputError, InputFile, InputProblem, InputWarning, SourceDocument, count_lines, decode_text,
+    english_name, input_files, read_documents,
 )
 from .journal import Journal, OutputLocked, fingerprint
 from .pipeline import DocumentResult, Translator
@@ -232,8 +233,10 @@ def check_output_folder(
     """Why ``outdir`` cannot take this run's outputs, or None; checked before any work is done.
 
     Refused: an existing file, an input folder itself, a folder where an output would replace an
-    input file, a folder that cannot be created or written, one another run is writing to.  An
-    output folder inside an input folder is fine: it is not read as input.
+    input file or the English side of its own pair (``data/test.vi`` → ``data/test.en``, when vi2en
+    did not write that file: it is a reference, not an output), a folder that cannot be created or
+    written, one another run is writing to.  An output folder inside an input folder is fine: it is
+    not read as input.
     """
     if outdir.exists() and not outdir.is_dir():
         return f"-o {outdir}: this is an existing file; -o names the folder the translations are written to"
@@ -244,13 +247,19 @@ def check_output_folder(
                     "sources; give another output folder")
     entries = [e for e in input_files(inputs, lines=lines, exclude=[outdir]) if isinstance(e, InputFile) and e.path]
     protected = {os.path.realpath(e.path): e.source for e in entries if e.path is not None}
+    beside: list[tuple[InputFile, Path]] = []  # outputs that land on the English side of their source's pair
     for entry in entries:
         if entry.jsonl:
             continue
-        planned = os.path.realpath(outdir / _output_relpath(entry.output_relpath, output_format=output_format))
+        target = outdir / _output_relpath(entry.output_relpath, output_format=output_format)
+        planned = os.path.realpath(target)
         if planned in protected:
             return (f"-o {outdir}: the translation of {entry.source} would be written over the input file "
                     f"{protected[planned]}; give another output folder")
+        assert entry.path is not None
+        if entry.path.suffix.lower() in LANGUAGE_SUFFIXES and planned == os.path.realpath(
+                entry.path.parent / english_name(Path(entry.path.name))):
+            beside.append((entry, target))
     if not outdir.exists():
         # Nothing is created before the run can start (a missing model must leave no empty folder): the
         # nearest existing folder above must let the output folder be made.
@@ -258,6 +267,13 @@ def check_output_folder(
         if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
             return f"-o {outdir}: the output folder cannot be created or written ({parent} is not a writable folder)"
         return None
+    if beside:  # read, not locked: a refused run leaves no journal behind in the sources' folder
+        journal = Journal(outdir)
+        # An English side vi2en wrote (an earlier run into this folder) is its output: resumed as usual.
+        for entry, target in beside:
+            if journal.state(target, "") == "unknown":
+                return (f"-o {outdir}: the translation of {entry.source} would be written over {target}, the English "
+                        "side of its pair, which vi2en did not write; give another output folder")
     try:
         Journal(outdir, lock=True).close()
         with tempfile.TemporaryFile(dir=outdir, prefix=".vi2en-probe-"):

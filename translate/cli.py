@@ -34,7 +34,7 @@ examples:
   vi2en translate corpus/articles -o out/                 # a folder; outputs mirror the input names
   vi2en translate article.txt                             # to stdout
   cat article.txt | vi2en translate -                     # from stdin
-  vi2en translate test.vi --lines -o out/                 # one output line per input line (test sets)
+  vi2en translate test.vi --lines -o out/                 # one output line per input line: out/test.en
   vi2en translate docs.jsonl --jsonl -o out/              # {"id":..., "text":...} in, segment records out
   vi2en translate corpus/articles -o xlf/ --format xliff  # XLIFF 2.1 for post-editing (xliff12: XLIFF 1.2)
   vi2en translate a.txt --tm approved.tmx --tm old.tsv    # reuse approved translations, offer fuzzy matches

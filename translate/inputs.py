@@ -36,6 +36,9 @@ __all__ = [
 ]
 
 TEXT_SUFFIXES = (".txt", ".md")
+#: Plain text named by its language, as parallel corpora name their two sides (``test.vi``,
+#: ``test.en``): read as a .txt is, its English named as the English side (``test.vi`` → ``test.en``).
+LANGUAGE_SUFFIXES = {".vi": ".en"}
 #: Share of control characters above which a text is taken for binary data.
 BINARY_CONTROL_SHARE = 0.05
 #: Output file names are cut to this many UTF-8 bytes (file systems allow 255).
@@ -260,6 +263,13 @@ class InputFile:
     jsonl: bool = False
 
 
+def english_name(relpath: Path) -> Path:
+    """Where a source's translation goes, relative to the output folder: the same name, except that
+    a language suffix becomes the English one (``sub/test.vi`` → ``sub/test.en``)."""
+    english = LANGUAGE_SUFFIXES.get(relpath.suffix.lower())
+    return relpath.with_suffix(english) if english else relpath
+
+
 def _markup(path: Path | None, lines: bool) -> Markup:
     if lines:
         return "lines"
@@ -298,7 +308,7 @@ def _decode_document(raw: bytes, item: InputFile, lines: bool) -> SourceDocument
 def _folder_files(
     root: Path, exclude: frozenset[str]
 ) -> Iterator[InputFile | InputProblem | InputWarning]:
-    """Every .txt/.md below root, sorted by relative path; hidden entries skipped.
+    """Every .txt/.md/.vi (and .docx/.html) file below root, sorted by relative path; hidden entries skipped.
 
     Symbolic links to folders are followed; one that leads back to a folder already read (a
     loop, or a second way to the same folder) is reported and not read again.  Folders in
@@ -334,13 +344,13 @@ def _folder_files(
         found.extend(
             Path(folder, name).relative_to(root)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in (*TEXT_SUFFIXES, *FORMAT_SUFFIXES)
+            if not name.startswith(".") and Path(name).suffix.lower() in (*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES)
         )
     yield from notes
     if not found and not any(isinstance(note, InputProblem) for note in notes):
         yield InputProblem(str(root), f"{root}: no .txt or .md files in this folder (other files are ignored)")
     for relpath in sorted(found):  # paths compare part by part: a folder's files stay together
-        yield InputFile(root / relpath, relpath.as_posix(), relpath, str(root / relpath))
+        yield InputFile(root / relpath, relpath.as_posix(), english_name(relpath), str(root / relpath))
 
 
 def _parse_jsonl_line(raw_line: bytes, where: str) -> tuple[str, str]:
@@ -408,10 +418,10 @@ def _read_jsonl(path: Path, lines: bool) -> Iterator[SourceDocument | InputProbl
 def input_files(
     inputs: Sequence[str | Path], *, lines: bool = False, exclude: Sequence[Path] = ()
 ) -> Iterator[InputFile | InputProblem | InputWarning]:
-    """The files the inputs name, in order, without reading them: explicit files, the .txt/.md
-    files of folders (recursively), JSONL files, ``-`` for stdin.
+    """The files the inputs name, in order, without reading them: explicit files, the .txt/.md/.vi
+    (and .docx/.html) files of folders (recursively), JSONL files, ``-`` for stdin.
 
-    With ``lines`` an explicitly named file may have any suffix (test sets: ``test.vi``).  A file
+    With ``lines`` an explicitly named file may have any suffix (test sets: ``newstest.src``).  A file
     reached twice (given twice, or through a folder and by name) is read once, with a warning
     naming both paths.  ``exclude``: folders that are not inputs (the output folder).
     """
@@ -429,12 +439,13 @@ def input_files(
             found = iter([InputProblem(str(path), f"{path}: no such file or folder")])
         elif suffix == ".jsonl":
             found = iter([InputFile(path, str(path), Path(path.name), str(path), jsonl=True)])
-        elif suffix in TEXT_SUFFIXES or suffix in FORMAT_SUFFIXES or lines:
-            found = iter([InputFile(path, path.name, Path(path.name), str(path))])
+        elif suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES or suffix in FORMAT_SUFFIXES or lines:
+            found = iter([InputFile(path, path.name, english_name(Path(path.name)), str(path))])
         else:
+            expected = ", ".join((*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES, ".jsonl"))
             found = iter([InputProblem(
-                str(path), f"{path}: unsupported input type {suffix or '(no extension)'}; expected .txt, .md, "
-                ".jsonl, a folder, or - for standard input (with --lines, a file of any name)"
+                str(path), f"{path}: unsupported input type {suffix or '(no extension)'}; expected {expected}, "
+                "a folder, or - for standard input (with --lines, a file of any name)"
             )])
         for entry in found:
             if isinstance(entry, InputFile) and entry.path is not None:
