@@ -11,6 +11,8 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM
 
+from translate.decoding.beam_search import SearchOptions
+from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
 from translate.decoding.quantize import Int8Embedding, quantize_int8
 
@@ -22,6 +24,8 @@ ARCHS = ["marian", "mbart", "t5", "m2m100"]
 # the cycle.  Counts the float layers and float token tables still alive right after loading.
 _COUNT_FLOAT_LEFTOVERS = """
 import gc, sys, torch
+from translate.decoding.beam_search import SearchOptions
+from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
 for path in sys.argv[1:]:
     vocab = load_model(path, precision="int8").family.vocab_size
@@ -64,3 +68,17 @@ def test_int8_table_reads_the_float_rows(arch: str, tiny_model_dir: Callable[[st
     step = int8.scales[:, None] * float(getattr(table, "embed_scale", 1.0))
     assert torch.all((got - expected).abs() <= step / 2 + 1e-6)
     assert not torch.equal(got, expected), "the table was not quantised"
+
+
+def test_int8_loading_leaves_torchs_engine_as_it_was(tiny_model_dir: Callable[[str], Path]) -> None:
+    """vi2en packs its int8 layers for its own engine choice (oneDNN on AMX CPUs) but must not change the
+    engine a caller's own quantised models are packed for, in the same process."""
+    before = torch.backends.quantized.engine
+    other = next(e for e in torch.backends.quantized.supported_engines if e not in (before, "none"))
+    torch.backends.quantized.engine = other
+    try:
+        loaded = load_model(str(tiny_model_dir("marian")), precision="int8")
+        Decoder(loaded, SearchOptions(beams=2, max_new_tokens=3)).decode([DecodeRequest("Xin chào")])
+        assert torch.backends.quantized.engine == other
+    finally:
+        torch.backends.quantized.engine = before

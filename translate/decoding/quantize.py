@@ -7,19 +7,57 @@ all its int8 layers together) and is only ever *read by rows* (the encoder's inp
 input), so it is kept as int8 rows with one scale per row, as CTranslate2 keeps it: a quarter of the
 memory, and a lookup dequantises the few rows a batch needs.  The output layer, tied to that table in
 most models, is quantised from the float weights first, so it keeps its own (per-tensor) int8 copy.
+
+Which kernels run an int8 layer is fixed when its weights are packed, by torch's quantised engine at that
+moment (:func:`int8_packing`): every int8 layer vi2en packs, here and in ``translate.decoding.restack``,
+is packed under one choice, :data:`INT8_ENGINE`.
 """
 
 from __future__ import annotations
 
 import gc
 import warnings
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
 from transformers import PreTrainedModel
 
-__all__ = ["Int8Embedding", "quantize_int8", "token_lookup"]
+__all__ = ["INT8_ENGINE", "Int8Embedding", "int8_packing", "quantize_int8", "token_lookup"]
+
+
+def _int8_engine() -> str:
+    """oneDNN on a CPU with AMX tiles, else torch's default engine (fbgemm's kernels on x86).
+
+    oneDNN runs int8 matrix products on AMX: measured on such a CPU (one thread, 64 rows), 2.6 ms against
+    fbgemm's 12.2 ms for a 512 x 32,000 output layer and 1.1 against 2.2 ms for a 1024 x 4096 layer, and
+    an 18% smaller CPU time for a whole base-size Marian translation.  Without AMX it was not measured
+    here, so the default stays.  The results agree to float rounding (2e-7 on outputs of magnitude 3).
+    """
+    amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+    if amx and "onednn" in torch.backends.quantized.supported_engines:
+        return "onednn"
+    return torch.backends.quantized.engine
+
+
+INT8_ENGINE = _int8_engine()
+"""The quantised engine vi2en packs its int8 layers for (see :func:`_int8_engine`)."""
+
+
+@contextmanager
+def int8_packing() -> Iterator[None]:
+    """Pack int8 layers created inside for :data:`INT8_ENGINE`; torch's global engine is restored after.
+
+    A packed layer keeps the kernels it was packed for, whatever the engine is later, so the choice
+    applies to vi2en's layers only and the caller's own quantised models are left alone.
+    """
+    previous = torch.backends.quantized.engine
+    torch.backends.quantized.engine = INT8_ENGINE
+    try:
+        yield
+    finally:
+        torch.backends.quantized.engine = previous
 
 
 class Int8Embedding(nn.Module):
@@ -69,7 +107,8 @@ def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        with int8_packing():
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     tables = [model.get_input_embeddings(), model.get_decoder().embed_tokens]
     weights = {id(table.weight): Int8Embedding(table) for table in tables}
     _replace_tables(model, weights)

@@ -13,6 +13,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from .quantize import int8_packing
+
 
 class Released(nn.Module):
     """Stands in for a Hugging Face module that vi2en's own decoder replaced by its own copy."""
@@ -64,6 +66,7 @@ def stacked_linear(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra
         return out
     # The same integers, each row with its own part's scale (torch has no public constructor for this).
     quantised = torch._make_per_channel_quantized_tensor(weight, torch.cat(scales), torch.cat(zero_points), 0)
-    out = DynamicLinear(weight.shape[1], weight.shape[0], dtype=torch.qint8)
-    out.set_weight_bias(quantised, bias)
+    with int8_packing():  # the model's own int8 layers' kernels (translate.decoding.quantize)
+        out = DynamicLinear(weight.shape[1], weight.shape[0], dtype=torch.qint8)
+        out.set_weight_bias(quantised, bias)
     return out
