@@ -18,6 +18,7 @@ import torch
 from huggingface_hub.errors import RepositoryNotFoundError
 from transformers import AutoTokenizer, BatchEncoding, PreTrainedTokenizerBase
 
+from translate.decoding.quantize import Int8Linear
 from translate.decoding import model as model_module
 from translate.decoding.model import (
     DEFAULT_MODEL,
@@ -184,7 +185,8 @@ def test_banned_ids_keep_eos_and_ban_padding_and_language_codes(case: Case, load
 @pytest.mark.parametrize("arch", ["marian", "t5"])  # quantization is family-blind; two layer layouts suffice
 def test_int8_precision_loads_and_generates(arch: str, tiny_model_dir: Callable[[str], Path]) -> None:
     loaded = load_model(str(tiny_model_dir(arch)), precision="int8")
-    assert any(isinstance(m, torch.ao.nn.quantized.dynamic.Linear) for m in loaded.model.modules())
+    assert any(isinstance(m, Int8Linear) for m in loaded.model.modules())
+    assert not any(type(m) is torch.nn.Linear for m in loaded.model.modules())
     family = loaded.family
     prefix = torch.tensor([family.decoder_prefix] * len(SENTENCES))
     out = loaded.model.generate(**family.encode_sources(SENTENCES), decoder_input_ids=prefix,

@@ -14,7 +14,8 @@ from transformers import AutoModelForSeq2SeqLM
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
-from translate.decoding.quantize import Int8Embedding, quantize_int8
+from translate.decoding.quantize import Int8Embedding, Int8Linear, quantize_int8
+from translate.decoding.restack import stacked_linear
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHS = ["marian", "mbart", "t5", "m2m100"]
@@ -82,3 +83,36 @@ def test_int8_loading_leaves_torchs_engine_as_it_was(tiny_model_dir: Callable[[s
         assert torch.backends.quantized.engine == other
     finally:
         torch.backends.quantized.engine = before
+
+
+ENGINES = [e for e in ("onednn", "fbgemm") if e in torch.backends.quantized.supported_engines]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_int8_linear_gives_back_its_integers_and_computes_the_product(engine: str) -> None:
+    """Restacking reads a layer's integers back (oneDNN's packing has no unpack): they must be exactly the
+    ones it was built from, and its output the product with those weights, to activation rounding."""
+    generator = torch.Generator().manual_seed(0)
+    q = torch.randint(-127, 128, (300, 96), generator=generator, dtype=torch.int8)
+    scales = torch.rand(300, generator=generator) / 100 + 1e-4
+    bias = torch.randn(300, generator=generator)
+    layer = Int8Linear(q, scales, bias, engine)
+    integers, row_scales = layer.rows()
+    assert torch.equal(integers, q) and torch.equal(row_scales, scales)
+    x = torch.randn(2, 5, 96, generator=generator)
+    expected = x @ (q.float() * scales[:, None]).t() + bias
+    out = layer(x)
+    assert out.shape == (2, 5, 300)
+    assert (out - expected).abs().max() < 0.02 * expected.abs().max()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_restacked_int8_rows_give_the_separate_layers_results(engine: str) -> None:
+    """Fused q/k/v and the cut output layer are restacked from int8 parts: each output row must be the
+    one the separate layer gave (same integers, same scales, same quantised input), to float rounding."""
+    parts = [Int8Linear.from_float(torch.nn.Linear(64, n), engine) for n in (40, 24, 56)]
+    rows = torch.tensor([3, 0, 17])
+    stacked = stacked_linear([(parts[0], None), (parts[1], rows), (parts[2], None)])
+    x = torch.randn(7, 64)
+    separate = torch.cat([parts[0](x), parts[1](x)[:, rows], parts[2](x)], dim=1)
+    assert torch.allclose(stacked(x), separate, rtol=0, atol=1e-6 * separate.abs().max().item())

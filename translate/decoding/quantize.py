@@ -1,20 +1,19 @@
-"""int8 weights for CPU decoding: torch's dynamic int8 linear layers, and an int8 token-embedding table.
+"""int8 weights for CPU decoding: int8 linear layers, and an int8 token-embedding table.
 
-The linear layers dominate decoding time on a CPU, so they use torch's dynamic quantisation (int8
-weights, activations quantised per call), which has fast kernels.  The token-embedding table is the
-largest single tensor of a translation model (opus-mt-vi-en: 53,739 x 512 floats, 110 MB, more than
-all its int8 layers together) and is only ever *read by rows* (the encoder's input, the decoder's
-input), so it is kept as int8 rows with one scale per row, as CTranslate2 keeps it: a quarter of the
-memory, and a lookup dequantises the few rows a batch needs.  The output layer, tied to that table in
-most models, is quantised from the float weights first, so it keeps its own (per-tensor) int8 copy.
+The linear layers dominate decoding time on a CPU, so they run on int8 kernels: weights int8 with one
+scale per output row (as CTranslate2 keeps them), activations quantised per call (:class:`Int8Linear`).
+The token-embedding table is the largest single tensor of a translation model (opus-mt-vi-en: 53,739 x
+512 floats, 110 MB, more than all its int8 layers together) and is only ever *read by rows* (the
+encoder's input, the decoder's input), so it is kept as int8 rows with one scale per row too: a quarter of
+the memory, and a lookup dequantises the few rows a batch needs.  The output layer, tied to that table in
+most models, is quantised from the float weights first, so it keeps its own int8 copy.
 
-Which kernels run an int8 layer is fixed when its weights are packed, by torch's quantised engine at that
-moment (:func:`int8_packing`): every int8 layer vi2en packs, here and in ``translate.decoding.restack``,
-is packed under one choice, :data:`INT8_ENGINE`.
+Which kernels run an int8 layer is fixed when its weights are packed: :data:`INT8_ENGINE` chooses once.
 """
 
 from __future__ import annotations
 
+import copy
 import gc
 import warnings
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
-__all__ = ["INT8_ENGINE", "Int8Embedding", "int8_packing", "quantize_int8", "token_lookup"]
+__all__ = ["INT8_ENGINE", "Int8Embedding", "Int8Linear", "quantize_int8", "token_lookup"]
 
 
 def _int8_engine() -> str:
@@ -33,7 +32,7 @@ def _int8_engine() -> str:
     oneDNN runs int8 matrix products on AMX: measured on such a CPU (one thread, 64 rows), 2.6 ms against
     fbgemm's 12.2 ms for a 512 x 32,000 output layer and 1.1 against 2.2 ms for a 1024 x 4096 layer, and
     an 18% smaller CPU time for a whole base-size Marian translation.  Without AMX it was not measured
-    here, so the default stays.  The results agree to float rounding (2e-7 on outputs of magnitude 3).
+    here, so the default stays.
     """
     amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
     if amx and "onednn" in torch.backends.quantized.supported_engines:
@@ -42,22 +41,99 @@ def _int8_engine() -> str:
 
 
 INT8_ENGINE = _int8_engine()
-"""The quantised engine vi2en packs its int8 layers for (see :func:`_int8_engine`)."""
+"""The kernels vi2en's int8 layers are packed for (see :func:`_int8_engine`)."""
 
 
 @contextmanager
-def int8_packing() -> Iterator[None]:
-    """Pack int8 layers created inside for :data:`INT8_ENGINE`; torch's global engine is restored after.
-
-    A packed layer keeps the kernels it was packed for, whatever the engine is later, so the choice
-    applies to vi2en's layers only and the caller's own quantised models are left alone.
-    """
+def _engine(engine: str) -> Iterator[None]:
+    """torch's quantised engine set to ``engine`` inside (``linear_prepack`` packs for the current one),
+    and restored after, so a caller's own quantised models are left alone."""
     previous = torch.backends.quantized.engine
-    torch.backends.quantized.engine = INT8_ENGINE
+    torch.backends.quantized.engine = engine
     try:
         yield
     finally:
         torch.backends.quantized.engine = previous
+
+
+# torch warns that quantised tensor types will go; vi2en's int8 calls take them today (the tests pin torch),
+# and the warning would reach users on every run: muted for the calls made from this module only.
+warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning,
+                        module=r"translate\.decoding\.quantize")
+
+
+def _quantize_activations(x: torch.Tensor) -> torch.Tensor:
+    """``x`` as unsigned 8-bit integers with one scale and zero point (its own range: dynamic quantisation)."""
+    return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+
+
+class Int8Linear(nn.Module):
+    """A linear layer with int8 weights, one symmetric scale per output row, and float input and output.
+
+    Activations are quantised per call (dynamic quantisation).  Why not ``torch.ao``'s dynamic ``Linear``:
+    its oneDNN packing keeps a second, plain copy of the weights beside the packed one (Marian base: +70 MB),
+    it offers only one scale per layer through ``quantize_dynamic``, and that API is deprecated.  Here the
+    layer holds only the packed weights, for fbgemm (``quantized::linear_dynamic``, activations in 7 bits as
+    ``torch.ao`` does) or oneDNN (``onednn::qlinear_pointwise``, AMX).  :meth:`rows` gives the integers
+    back, for restacking layers (``translate.decoding.restack``).
+    """
+
+    def __init__(self, q: torch.Tensor, scales: torch.Tensor, bias: torch.Tensor | None, engine: str = INT8_ENGINE
+                 ) -> None:
+        super().__init__()
+        self.out_features, self.in_features = q.shape
+        self.engine = engine
+        self.register_buffer("scales", scales.float().contiguous())
+        self.register_buffer("bias", None if bias is None else bias.detach().float())
+        self.register_buffer("zero_points", torch.zeros(self.out_features, dtype=torch.long))
+        if engine == "onednn":
+            self._packed = torch.ops.onednn.qlinear_prepack(q.contiguous(), None)
+        else:
+            weight = torch._make_per_channel_quantized_tensor(q.contiguous(), self.scales.double(), self.zero_points, 0)
+            with _engine(engine):
+                self._packed = torch.ops.quantized.linear_prepack(weight, self.bias)
+
+    @classmethod
+    def from_float(cls, linear: nn.Linear, engine: str = INT8_ENGINE) -> "Int8Linear":
+        weight = linear.weight.detach().float()
+        scales = weight.abs().amax(dim=1).clamp_min(torch.finfo(torch.float32).tiny) / 127.0
+        q = torch.round(weight / scales[:, None]).clamp_(-127, 127).to(torch.int8)
+        return cls(q, scales, linear.bias, engine)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.reshape(-1, self.in_features)
+        if self.engine == "onednn":
+            qx = _quantize_activations(flat)
+            out = torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
+                                                    self.scales, self.zero_points, self.bias, 1.0, 0, torch.float32,
+                                                    "none", [], "")
+        else:
+            out = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
+        return out.view(*x.shape[:-1], self.out_features)
+
+    def rows(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The int8 weights (``[out, in]``) and their row scales, as the layer was built from.
+
+        oneDNN's packed format has no unpacking, so the integers are read back through the kernel itself:
+        the identity matrix quantises exactly (ones become 255 at scale 1/255), so its product is each
+        weight times its row's scale, which divides back to the integer.
+        """
+        if self.engine != "onednn":
+            weight, _ = torch.ops.quantized.linear_unpack(self._packed)
+            return weight.int_repr(), self.scales
+        qx = _quantize_activations(torch.eye(self.in_features))
+        product = torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
+                                                    self.scales, self.zero_points, None, 1.0, 0, torch.float32,
+                                                    "none", [], "")
+        return torch.round(product.t() / self.scales[:, None]).to(torch.int8), self.scales
+
+    def weight(self) -> torch.Tensor:
+        """The int8 weights; a method, as on ``torch.ao``'s dynamic ``Linear``, because Hugging Face code
+        treats a ``weight`` that is a tensor as float weights to cast activations to (T5's ``wo``)."""
+        return self.rows()[0]
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, engine={self.engine}"
 
 
 class Int8Embedding(nn.Module):
@@ -97,24 +173,28 @@ def token_lookup(table: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
 
 
 def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
-    """Dynamic int8 linear layers (weights int8, activations quantised per call), then int8 token tables.
+    """Every ``nn.Linear`` becomes an :class:`Int8Linear`, then the token tables become int8 rows.
 
-    ``torch.ao.quantization`` is deprecated in favour of torchao but still works on torch 2.13 and has
-    fast CPU kernels; its deprecation warnings would reach end users on every run, so they are muted here.
     Only the token tables are converted (the input embeddings, and the decoder's if it has its own):
-    position tables and T5's relative-position buckets are read whole and are small.
+    position tables and T5's relative-position buckets are read whole and are small.  Each float layer is
+    dropped as its int8 replacement goes in, so the float model is not held beside the int8 one.
     """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated", category=DeprecationWarning)
-        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", category=UserWarning)
-        with int8_packing():
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    # The loaded model's tensors are views into its weights file, mapped into memory, and loading keeps a
+    # reference to one of them out of reach (Marian's final_logits_bias, measured): the whole mapping, and
+    # every page of it read while quantising, would stay resident (Marian base: 273 MB).  A copy owns its
+    # memory; the loaded model and the mapping go once the caller drops it (as torch.ao's quantize_dynamic,
+    # which copied the model too).
+    model = copy.deepcopy(model)
+    replaced: dict[int, Int8Linear] = {}  # a module under several names stays one module
+    for parent in list(model.modules()):
+        for name, child in list(parent.named_children()):
+            if type(child) is nn.Linear:
+                if id(child) not in replaced:
+                    replaced[id(child)] = Int8Linear.from_float(child)
+                setattr(parent, name, replaced[id(child)])
     tables = [model.get_input_embeddings(), model.get_decoder().embed_tokens]
     weights = {id(table.weight): Int8Embedding(table) for table in tables}
     _replace_tables(model, weights)
-    # The replaced float modules are not freed on their own: quantize_dynamic gave each a ``qconfig`` whose
-    # observer factory closes over the module (a reference cycle).  Collected now, they give back the float
-    # weights (the whole model's size) before decoding starts, not whenever the cycle collector next runs.
     gc.collect()
     return model
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from .quantize import int8_packing
+from .quantize import Int8Linear
 
 
 class Released(nn.Module):
@@ -34,39 +34,30 @@ def stacked_linear(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra
 
     Used to cut the output layer to the target side's rows, and to fuse self-attention's query, key and
     value projections into one matrix product (with int8, one quantisation of the input instead of three).
-    int8 parts are re-quantised per output row with each row's own scale, so the rows keep their integers
-    and the results are those of the separate layers.
+    int8 parts keep their integers and row scales, so the results are those of the separate layers.
     """
-    float_parts = all(isinstance(layer, nn.Linear) for layer, _ in parts)
-    if not float_parts:
-        from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
-
-        if not all(isinstance(layer, DynamicLinear) and layer.weight().qscheme() == torch.per_tensor_affine
-                   for layer, _ in parts):
-            raise TypeError(f"cannot restack layers {[type(layer).__name__ for layer, _ in parts]}")
-    weights, biases, scales, zero_points = [], [], [], []
+    if all(isinstance(layer, nn.Linear) for layer, _ in parts):
+        int8 = False
+    elif all(isinstance(layer, Int8Linear) for layer, _ in parts):
+        int8 = True
+    else:
+        raise TypeError(f"cannot restack layers {[type(layer).__name__ for layer, _ in parts]}")
+    weights, scales, biases = [], [], []
     for layer, rows in parts:
-        packed = None if float_parts else layer.weight()  # int8: unpacked once per layer
-        weight = layer.weight if packed is None else packed.int_repr()  # int8: the integers, never floats
-        bias = layer.bias if float_parts else layer.bias()
+        weight, scale = layer.rows() if int8 else (layer.weight, None)
         keep = rows if rows is not None else torch.arange(weight.shape[0], device=weight.device)
         weights.append(weight.index_select(0, keep))
+        if scale is not None:
+            scales.append(scale.index_select(0, keep))
+        bias = layer.bias
         biases.append(bias.index_select(0, keep) if bias is not None else torch.zeros(len(keep), device=weight.device))
-        if packed is not None:
-            scales.append(torch.full((len(keep),), packed.q_scale(), dtype=torch.double))
-            zero_points.append(torch.full((len(keep),), packed.q_zero_point(), dtype=torch.long))
     weight, bias = torch.cat(weights), torch.cat(biases)
     if extra_bias is not None:
         bias = bias + extra_bias
-    if float_parts:
-        out = nn.Linear(weight.shape[1], weight.shape[0], device=weight.device, dtype=weight.dtype)
-        with torch.no_grad():
-            out.weight.copy_(weight)
-            out.bias.copy_(bias)
-        return out
-    # The same integers, each row with its own part's scale (torch has no public constructor for this).
-    quantised = torch._make_per_channel_quantized_tensor(weight, torch.cat(scales), torch.cat(zero_points), 0)
-    with int8_packing():  # the model's own int8 layers' kernels (translate.decoding.quantize)
-        out = DynamicLinear(weight.shape[1], weight.shape[0], dtype=torch.qint8)
-        out.set_weight_bias(quantised, bias)
+    if int8:
+        return Int8Linear(weight, torch.cat(scales), bias, parts[0][0].engine)
+    out = nn.Linear(weight.shape[1], weight.shape[0], device=weight.device, dtype=weight.dtype)
+    with torch.no_grad():
+        out.weight.copy_(weight)
+        out.bias.copy_(bias)
     return out
