@@ -17,7 +17,9 @@ through one ``translate_batch`` call per batch.  Every time is shown as a ratio 
 
 ``--scale [N]`` runs the product (int8, without and with the glossary) through the streaming
 ``Translator.translate_documents`` on N, 10N and 100N segments (default N=16; the N segments reused cyclically,
-in documents of N lines): seconds per segment should stay constant and peak RSS flat.
+in documents of N lines): seconds per segment should stay constant and peak RSS flat.  It names the family vi2en
+chose for the model (``--arch`` picks the default model's) and checks the flat line: peak RSS at 100N segments
+within ``FLAT_MEMORY_PERCENT`` (10%) of the peak at 10N.
 
 ``--profile [float32|int8]`` runs the constrained product once under cProfile and groups the time: model forward,
 constraint bookkeeping, the rest (with its main parts).
@@ -25,6 +27,7 @@ constraint bookkeeping, the rest (with its main parts).
     python scripts/bench_engines.py
     python scripts/bench_engines.py --engines product-int8,ct2-int8 --repeat 5
     python scripts/bench_engines.py --scale          # 16, 160, 1600 segments
+    python scripts/bench_engines.py --arch nllb --scale 100 --new-tokens 4   # 100 ... 10,000 segments, NLLB-600M
     python scripts/bench_engines.py --profile int8
 """
 
@@ -61,6 +64,17 @@ SCALE_ENGINES = {
     "scale-plain": "vi2en int8, no glossary, streaming translate_documents",
     "scale-glossary": "vi2en int8, ~2 terms/segment, hard mode, streaming translate_documents",
 }
+FLAT_MEMORY_PERCENT = 10.0
+"""Issue 16's flat memory line: the peak RSS at 100N segments within this many percent of the peak at 10N."""
+
+
+def memory_check(engine: str, smaller: dict[str, Any], larger: dict[str, Any]) -> dict[str, Any]:
+    """Whether ``engine``'s peak RSS stayed flat from the ``smaller`` run to the ``larger`` one (scale rows)."""
+    growth = 100 * (larger["peak_rss_bytes"] - smaller["peak_rss_bytes"]) / smaller["peak_rss_bytes"]
+    return {"engine": engine, "from_segments": smaller["segments"], "to_segments": larger["segments"],
+            "peak_rss_from_bytes": smaller["peak_rss_bytes"], "peak_rss_to_bytes": larger["peak_rss_bytes"],
+            "peak_growth_percent": growth, "target_percent": FLAT_MEMORY_PERCENT, "flat": growth <= FLAT_MEMORY_PERCENT,
+            "seconds_per_segment_ratio": larger["seconds_per_segment"] / smaller["seconds_per_segment"]}
 
 
 def ct2_length(args: argparse.Namespace) -> dict[str, int]:
@@ -218,10 +232,15 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
             document.append({"engine": name, "segments": size, "best_seconds": best, "seconds_per_segment": best / size,
                              "per_segment_vs_smallest": best / size / base, "peak_rss_bytes": peak,
                              "loaded_rss_bytes": loaded[name], "extra": extra})
+    # The flat-memory check: the largest run against the 10x smaller one (the smallest run is mostly warm-up).
+    rows_of = {(d["engine"], d["segments"]): d for d in document}
+    checks = [memory_check(name, rows_of[(name, sizes[1])], rows_of[(name, sizes[2])]) for name in SCALE_ENGINES]
+    family = ", ".join(sorted({r.extra["family"] for measured in runs.values() for r in measured}))
     if args.json:
-        benchlib.emit_json(TITLE + " (scale)", args, start_load, scale=document)
+        benchlib.emit_json(TITLE + " (scale)", args, start_load, family=family, scale=document, memory=checks)
         return 0
     benchlib.print_header(TITLE + " -- scale", args, start_load, rounds=f"best of {args.repeat} run(s) per size")
+    print(f"family: {family} (as vi2en's translate.decoding.families chose it for the model)")
     print(f"N = {args.scale} segments reused cyclically, in documents of {args.scale} lines, streamed through "
           f"Translator.translate_documents (which decodes bounded groups of segments)")
     print()
@@ -229,11 +248,14 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
                "terms met"]
     print(benchlib.table(headers, rows))
     print("(peak RSS: the worker's high-water mark during that run, model included; loaded: after load and warm-up)")
-    for name in SCALE_ENGINES:
-        mid, big = (next(d for d in document if d["engine"] == name and d["segments"] == n) for n in sizes[1:])
-        print(f"{name}: from {sizes[1]} to {sizes[2]} segments, seconds per segment x"
-              f"{big['seconds_per_segment'] / mid['seconds_per_segment']:.2f}, peak RSS "
-              f"{(big['peak_rss_bytes'] - mid['peak_rss_bytes']) / benchlib.MB:+.0f} MB")
+    print()
+    print(f"flat memory ({family}): peak RSS at {sizes[2]} segments within {FLAT_MEMORY_PERCENT:.0f}% of the peak "
+          f"at {sizes[1]}?")
+    for check in checks:
+        print(f"  {check['engine']}: {check['peak_rss_from_bytes'] / benchlib.MB:.0f} -> "
+              f"{check['peak_rss_to_bytes'] / benchlib.MB:.0f} MB, {check['peak_growth_percent']:+.1f}% "
+              f"({'flat' if check['flat'] else 'NOT flat'}); seconds per segment "
+              f"x{check['seconds_per_segment_ratio']:.2f}")
     print(f"load average at end: {benchlib.load_average()}")
     return 0
 

@@ -54,7 +54,9 @@ FLORES_VI = ROOT / "corpus" / "flores200-devtest" / "flores200.devtest.vi"
 REFERENCES = ROOT / "corpus" / "references"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "vi2en"
 DEFAULT_MODEL = CACHE / "bench-marian-base"
-BENCH_ARCHS = ("marian", "mbart", "mbart50", "m2m100", "t5", "nllb")
+BENCH_ARCHS = ("marian", "mbart", "mbart50", "m2m100", "m2m100-original", "t5", "nllb")
+"""make_tiny_model.py's archs: together they reach every family the product drives (``m2m100`` is NLLB's
+tokenizer on opus-mt's dimensions, family ``nllb``; ``m2m100-original`` is M2M-100's own, family ``m2m100``)."""
 WARMUP_SEGMENTS = 2
 MB = 1024 * 1024
 
@@ -67,8 +69,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
     parser.add_argument("--model", type=Path, help=f"model directory (default: a random-weights base-size model "
                         f"of --arch, built once into {CACHE}/bench-ARCH-base)")
     parser.add_argument("--arch", choices=BENCH_ARCHS, default="marian",
-                        help="family of the default model (default marian); its dimensions are opus-mt-vi-en's, "
-                        "nllb's NLLB-200-distilled-600M's (make_tiny_model.py --size base)")
+                        help="layout of the default model (default marian; make_tiny_model.py --arch: m2m100 is NLLB's "
+                        "tokenizer, m2m100-original M2M-100's); its dimensions are opus-mt-vi-en's, nllb's "
+                        "NLLB-200-distilled-600M's (make_tiny_model.py --size base)")
     parser.add_argument("--segments", type=int, default=48, help="number of segments (default 48)")
     parser.add_argument("--corpus", action="store_true",
                         help="use the domain corpus (corpus/references/*.tsv) instead of FLORES devtest")
@@ -279,17 +282,26 @@ def translator_engine(
             yield f"doc{start}", "\n".join(segments[start : start + size])
 
     def run(segments: list[str]) -> Output:
+        # Each result is reduced to its figures as it arrives and then dropped, as a streaming user (the CLI
+        # writing its output) drops it: holding 10,000 segments' records (~2 kB each) would be the harness's
+        # memory growth, not the product's.
+        texts, required, met, with_terms = [], 0, 0, 0
         with counting_target_tokens() as tokens:
             if alone:
-                results = [r for s in segments for r in translator.translate_documents([("one", s)], lines=True)]
+                results = (r for s in segments for r in translator.translate_documents([("one", s)], lines=True))
             else:
-                results = list(translator.translate_documents(documents(segments), lines=True))
-        records = [record for result in results for record in result.segments]
-        terms = [t for record in records for t in record.terms]
-        extra = {"terms_required": len(terms), "terms_met": sum(t.met for t in terms),
-                 "segments_with_terms": sum(bool(r.terms) for r in records)} if glossary is not None else {}
-        # The product's own options signature (translate.options), as its journal and reports record it.
-        return Output([r.target for r in records], tokens[0], {**extra, "options_signature": signature})
+                results = translator.translate_documents(documents(segments), lines=True)
+            for result in results:
+                for record in result.segments:
+                    texts.append(record.target)
+                    required, met = required + len(record.terms), met + sum(t.met for t in record.terms)
+                    with_terms += bool(record.terms)
+        extra = {"terms_required": required, "terms_met": met,
+                 "segments_with_terms": with_terms} if glossary is not None else {}
+        # The product's own options signature (translate.options), as its journal and reports record it, and the
+        # family it chose for the model (translate.decoding.families): what was measured, not what was asked for.
+        return Output(texts, tokens[0],
+                      {**extra, "options_signature": signature, "family": loaded.family.name})
 
     return run
 
@@ -538,12 +550,25 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("worker", "json")}
 
 
+def describe_model(path: Path) -> str:
+    """``path``'s layout from its ``config.json`` (type, width, encoder+decoder layers, output rows), or ``""``."""
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    layers = (config.get("encoder_layers", config.get("num_layers")),
+              config.get("decoder_layers", config.get("num_decoder_layers", config.get("num_layers"))))
+    return (f"{config.get('model_type')}, d_model {config.get('d_model')}, {layers[0]}+{layers[1]} layers, "
+            f"{config.get('vocab_size')} output rows")
+
+
 def print_header(title: str, args: argparse.Namespace, start_load: str, rounds: str = "") -> None:
     source = "domain corpus (corpus/references)" if args.corpus else "FLORES-200 devtest (vi)"
     rounds = rounds or f"{args.repeat} interleaved rounds (best and median shown)"
     print(title)
     print(f"load average at start: {start_load}")
-    print(f"model: {args.model}")
+    layout = describe_model(Path(args.model))
+    print(f"model: {args.model}" + (f" ({layout})" if layout else ""))
     print(f"segments: {args.segments} from {source}; beams {args.beams}; {args.new_tokens} target tokens per "
           f"hypothesis (forced); {args.threads} threads; {rounds}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -19,18 +20,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import bench_constraints  # noqa: E402
 import bench_engines  # noqa: E402
 import bench_translate  # noqa: E402
+import benchlib  # noqa: E402
 
 NEW_TOKENS = 3
 SEGMENTS = 3
 HAS_CT2 = importlib.util.find_spec("ctranslate2") is not None
 
 
-@pytest.fixture(scope="module")
-def small(tiny_model_dir) -> list[str]:
-    """Arguments shared by every run: the tiny Marian model, 3 segments, 2 beams, 3 tokens, one round."""
-    model = tiny_model_dir("marian")
+def small_run(model: Path) -> list[str]:
+    """Arguments shared by every run: ``model``, 3 segments, 2 beams, 3 tokens, one round."""
     return ["--model", str(model), "--segments", str(SEGMENTS), "--beams", "2", "--new-tokens", str(NEW_TOKENS),
             "--threads", "1", "--repeat", "1"]
+
+
+@pytest.fixture(scope="module")
+def small(tiny_model_dir) -> list[str]:
+    """:func:`small_run` on the tiny Marian model."""
+    return small_run(tiny_model_dir("marian"))
 
 
 def table_row(output: str, engine: str) -> list[str]:
@@ -78,6 +84,46 @@ def test_bench_engines_scale_runs_three_sizes(small: list[str], capsys: pytest.C
     sizes = [(row["engine"], row["segments"]) for row in report["scale"]]
     assert sizes == [(e, n) for e in ("scale-plain", "scale-glossary") for n in (1, 10, 100)]
     assert all(row["seconds_per_segment"] > 0 and row["peak_rss_bytes"] > 0 for row in report["scale"])
+    assert report["family"] == "marian"
+    # The flat-memory check compares each engine's 100-segment peak with its own 10-segment peak.
+    peaks = {(row["engine"], row["segments"]): row["peak_rss_bytes"] for row in report["scale"]}
+    assert [check["engine"] for check in report["memory"]] == ["scale-plain", "scale-glossary"]
+    for check in report["memory"]:
+        smaller, larger = peaks[(check["engine"], 10)], peaks[(check["engine"], 100)]
+        assert (check["from_segments"], check["to_segments"]) == (10, 100)
+        assert (check["peak_rss_from_bytes"], check["peak_rss_to_bytes"]) == (smaller, larger)
+        assert check["peak_growth_percent"] == pytest.approx(100 * (larger - smaller) / smaller)
+        assert check["target_percent"] == 10
+        assert check["flat"] == (check["peak_growth_percent"] <= 10)
+
+
+@pytest.mark.parametrize(("arch", "family"), [("m2m100", "nllb"), ("m2m100-original", "m2m100")])
+def test_bench_engines_scale_names_the_family_it_measured(
+    tiny_model_dir, capsys: pytest.CaptureFixture, arch: str, family: str
+) -> None:
+    """The family printed is the one vi2en chose for the model (--arch m2m100 is NLLB's tokenizer), and the
+    flat-memory verdict is spelled out per engine, its percentage that of the two peaks printed beside it."""
+    assert bench_engines.main([*small_run(tiny_model_dir(arch)), "--scale", "1"]) == 0
+    out = capsys.readouterr().out
+    assert f"family: {family} " in out
+    assert f"flat memory ({family}): peak RSS at 100 segments within 10% of the peak at 10?" in out
+    for engine in ("scale-plain", "scale-glossary"):
+        line = next(line for line in out.splitlines() if line.strip().startswith(f"{engine}: "))
+        found = re.fullmatch(rf"\s*{engine}: (\d+) -> (\d+) MB, ([+-]\d+\.\d)% \((flat|NOT flat)\); .*", line)
+        assert found, line
+        smaller, larger, growth = int(found[1]), int(found[2]), float(found[3])
+        assert growth == pytest.approx(100 * (larger - smaller) / smaller, abs=0.5)  # the MB are rounded
+        assert (found[4] == "flat") == (growth <= 10)
+
+
+@pytest.mark.parametrize(("smaller", "larger", "flat"), [(1000, 1100, True), (1000, 1101, False), (1000, 900, True)])
+def test_memory_check_holds_the_larger_peak_to_10_percent_of_the_smaller(smaller: int, larger: int, flat: bool) -> None:
+    rows = [{"segments": n, "peak_rss_bytes": peak * benchlib.MB, "seconds_per_segment": 0.5}
+            for n, peak in ((1000, smaller), (10000, larger))]
+    check = bench_engines.memory_check("scale-plain", *rows)
+    assert check["peak_growth_percent"] == pytest.approx(100 * (larger - smaller) / smaller)
+    assert check["flat"] is flat
+    assert (check["from_segments"], check["to_segments"], check["seconds_per_segment_ratio"]) == (1000, 10000, 1.0)
 
 
 def test_bench_engines_profile_groups_the_time(small: list[str], capsys: pytest.CaptureFixture) -> None:
