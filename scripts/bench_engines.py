@@ -52,7 +52,7 @@ TITLE = "bench_engines: vi2en vs Hugging Face generate vs CTranslate2"
 REFERENCE = "ct2-int8"
 ENGINES = {
     "product-f32": "vi2en pipeline, no glossary, float32",
-    "product-int8": "vi2en pipeline, no glossary, int8 (torch dynamic quantization)",
+    "product-int8": "vi2en pipeline, no glossary, int8 (translate.decoding.quantize.Int8Linear)",
     "glossary-f32": "vi2en pipeline, ~2 terms/segment, hard mode, float32",
     "glossary-int8": "vi2en pipeline, ~2 terms/segment, hard mode, int8",
     "hf-batched": "HF generate, product's batches, float32",

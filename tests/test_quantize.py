@@ -37,9 +37,8 @@ for path in sys.argv[1:]:
 
 
 def test_float_weights_are_freed_when_loading_int8(tiny_model_dir: Callable[[str], Path]) -> None:
-    """The float layers that int8 replaces must not outlive loading: they sit in reference cycles (each
-    module's ``qconfig`` closes over it), so without a collection the process keeps the whole float model
-    beside the int8 one until the cycle collector happens to run."""
+    """The float layers and tables that int8 replaces must not outlive loading, or the process keeps the whole
+    float model beside the int8 one."""
     paths = [str(tiny_model_dir(arch)) for arch in ARCHS]
     done = subprocess.run([sys.executable, "-c", _COUNT_FLOAT_LEFTOVERS, *paths],
                           capture_output=True, text=True, check=True, cwd=ROOT)

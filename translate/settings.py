@@ -7,7 +7,7 @@ DEFAULT_MODEL = "Helsinki-NLP/opus-mt-vi-en"
 MODEL_ENV = "VI2EN_MODEL"
 PRECISIONS = ("float32", "int8", "float16", "bfloat16")
 CPU_PRECISIONS = ("float32", "int8")
-"""int8 is torch's dynamic quantisation, which has CPU kernels only; half precisions are for GPUs."""
+"""int8 runs on torch's int8 CPU kernels (translate.decoding.quantize), CPU only; half precisions are for GPUs."""
 CUDA_PRECISIONS = ("float32", "float16", "bfloat16")
 DEVICES = ("cpu", "cuda", "auto")
 """``auto``: cuda when torch sees a CUDA device, else cpu."""

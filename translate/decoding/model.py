@@ -67,8 +67,8 @@ def resolve_device(device: str) -> str:
 
 def check_precision(device: str, precision: str) -> None:
     """``ValueError`` naming the option when ``precision`` is not offered on ``device`` (``cpu``/``cuda``):
-    int8 is torch's dynamic quantisation, with CPU kernels only; float16/bfloat16 are for GPUs (on a CPU
-    they run, but slower than float32)."""
+    int8 runs on torch's int8 CPU kernels (weights int8, activations quantised per call); float16/bfloat16
+    are for GPUs (on a CPU they run, but slower than float32)."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
     allowed = CPU_PRECISIONS if device == "cpu" else CUDA_PRECISIONS

@@ -14,7 +14,6 @@ Which kernels run an int8 layer is fixed when its weights are packed: :data:`INT
 from __future__ import annotations
 
 import copy
-import gc
 import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -62,11 +61,6 @@ warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", categor
                         module=r"translate\.decoding\.quantize")
 
 
-def _quantize_activations(x: torch.Tensor) -> torch.Tensor:
-    """``x`` as unsigned 8-bit integers with one scale and zero point (its own range: dynamic quantisation)."""
-    return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
-
-
 class Int8Linear(nn.Module):
     """A linear layer with int8 weights, one symmetric scale per output row, and float input and output.
 
@@ -103,13 +97,17 @@ class Int8Linear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         flat = x.reshape(-1, self.in_features)
         if self.engine == "onednn":
-            qx = _quantize_activations(flat)
-            out = torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
-                                                    self.scales, self.zero_points, self.bias, 1.0, 0, torch.float32,
-                                                    "none", [], "")
+            out = self._onednn_product(flat, self.bias)
         else:
             out = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
         return out.view(*x.shape[:-1], self.out_features)
+
+    def _onednn_product(self, flat: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        """``flat`` (``[n, in]``, float), quantised per call, times the packed weights, plus ``bias``: float out."""
+        qx = torch.quantize_per_tensor_dynamic(flat, torch.quint8, False)
+        return torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
+                                                  self.scales, self.zero_points, bias, 1.0, 0, torch.float32,
+                                                  "none", [], "")
 
     def rows(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The int8 weights (``[out, in]``) and their row scales, as the layer was built from.
@@ -121,10 +119,7 @@ class Int8Linear(nn.Module):
         if self.engine != "onednn":
             weight, _ = torch.ops.quantized.linear_unpack(self._packed)
             return weight.int_repr(), self.scales
-        qx = _quantize_activations(torch.eye(self.in_features))
-        product = torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
-                                                    self.scales, self.zero_points, None, 1.0, 0, torch.float32,
-                                                    "none", [], "")
+        product = self._onednn_product(torch.eye(self.in_features), None)
         return torch.round(product.t() / self.scales[:, None]).to(torch.int8), self.scales
 
     def weight(self) -> torch.Tensor:
@@ -195,7 +190,6 @@ def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
     tables = [model.get_input_embeddings(), model.get_decoder().embed_tokens]
     weights = {id(table.weight): Int8Embedding(table) for table in tables}
     _replace_tables(model, weights)
-    gc.collect()
     return model
 
 

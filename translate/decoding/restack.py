@@ -1,4 +1,4 @@
-"""Linear layers restacked from a model's own (float32 or torch dynamic int8), and stand-ins for the ones they replace.
+"""Linear layers restacked from a model's own (float32, or int8 :class:`~translate.decoding.quantize.Int8Linear`), and stand-ins for the ones they replace.
 
 vi2en's own decoders (``translate.decoding.marian_decoder``, ``translate.decoding.t5_decoder``) fuse projections that
 read the same input into one matrix product (self-attention's query/key/value, T5's gated ``wi_0``/``wi_1``) and cut
