@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -58,8 +59,21 @@ ULPS = {"float32": 0.0, "int8": 0.0, "float16": 2 * 2.0**-10, "bfloat16": 2 * 2.
 MEAN_ATOL = 1e-3
 
 
+@dataclass(frozen=True)
+class Drive:
+    """How the search drives the decoders: beams per segment, steps, and at which step which segments leave
+    (their places among the segments still in the batch); ``capacity``: the positions the own decoder is
+    told to expect (0: unknown)."""
+
+    beams: int = BEAMS
+    steps: int = 6
+    leaving: dict[int, tuple[int, ...]] = field(default_factory=lambda: {3: (0,)})
+    capacity: int = 0
+
+
 def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str, torch.Tensor],
-                       prefix: list[int], whole_prefix: bool = True) -> list[tuple[torch.Tensor, torch.Tensor]]:
+                       prefix: list[int], whole_prefix: bool = True, drive: Drive = Drive()
+                       ) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """(reference, fast) log-probabilities of each step, the reference cut to ``space`` and renormalised.
 
     ``whole_prefix``: the first step takes the whole decoder prefix, as the search feeds it; else one
@@ -67,13 +81,15 @@ def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str
     of what one call passes it, and the Hugging Face pass runs its output layer over every prefix
     position where the own decoder scores the last one only, so the first step's output layer would
     see different scales (with T5's 3-token prefix and a random model's wide logits: 0.8 nats apart).
+    After each step every row continues from a random row of its own segment.
     """
+    beams = drive.beams
     own = OWN_DECODERS[model.config.model_type](model, space.model_ids)
-    fast = own.start(enc["input_ids"], enc["attention_mask"], BEAMS)
-    reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], BEAMS)
+    fast = own.start(enc["input_ids"], enc["attention_mask"], beams, drive.capacity)
+    reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], beams)
     generator = torch.Generator().manual_seed(0)
-    rows = len(SOURCES) * BEAMS
-    fast_ids = torch.tensor([space.to_search(prefix)] * rows)
+    segments = len(enc["input_ids"])
+    fast_ids = torch.tensor([space.to_search(prefix)] * (segments * beams))
     pairs = []
 
     def step_both(fast_ids: torch.Tensor) -> torch.Tensor:
@@ -88,17 +104,18 @@ def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str
         for position in range(fast_ids.shape[1] - 1):
             step_both(fast_ids[:, position : position + 1])
         fast_ids = fast_ids[:, -1:]
-    for step in range(6):
+    for step in range(drive.steps):
         ours = step_both(fast_ids)
-        segments = rows // BEAMS
-        keep = segments - 1 if step == 3 and segments > 1 else segments  # one segment leaves the batch
-        chosen_segments = torch.arange(segments)[-keep:]
-        picks = torch.randint(0, BEAMS, (keep, BEAMS), generator=generator)
-        selected = (chosen_segments[:, None] * BEAMS + picks).flatten()
-        fast.select(selected, segments_changed=keep != segments)
-        reference.select(selected, segments_changed=keep != segments)
-        rows = keep * BEAMS
-        fast_ids = ours[selected].topk(1, dim=-1).indices
+        staying = torch.tensor([s for s in range(segments) if s not in drive.leaving.get(step, ())])
+        picks = torch.randint(0, beams, (len(staying), beams), generator=generator)
+        selected = (staying[:, None] * beams + picks).flatten()
+        fast.select(selected, segments_changed=len(staying) != segments)
+        reference.select(selected, segments_changed=len(staying) != segments)
+        segments = len(staying)
+        # Row b of a segment feeds its parent's b-th likeliest token: the rows of a segment differ, so the
+        # history each one attends to depends on which rows it descends from.
+        ranks = torch.arange(len(selected))[:, None] % beams
+        fast_ids = ours[selected].topk(beams, dim=-1).indices.gather(1, ranks)
     return pairs
 
 
@@ -126,15 +143,16 @@ def t5_layout_dir(tiny_model_dir: Callable[[str], Path], tmp_path_factory: pytes
     return build
 
 
-def assert_steps_match(path: Path, precision: str, restricted: bool) -> None:
+def assert_steps_match(path: Path, precision: str, restricted: bool, sources: list[str] = SOURCES,
+                       drive: Drive = Drive()) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Drive the own decoder of the model at ``path`` beside the HF forward pass; every step must agree."""
     loaded = load_model(str(path), precision=precision)
     ids = loaded.family.output_token_ids() if restricted else None
     space = OutputSpace(ids, loaded.family.vocab_size)
-    enc = loaded.family.encode_sources(SOURCES)
+    enc = loaded.family.encode_sources(sources)
     with torch.inference_mode():
         pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix,
-                                   whole_prefix=precision != "int8")
+                                   whole_prefix=precision != "int8", drive=drive)
     for step, (ref, ours) in enumerate(pairs):
         assert ours.shape == ref.shape == (ref.shape[0], space.size), step
         spread = ref.amax(dim=-1, keepdim=True) - ref.amin(dim=-1, keepdim=True)  # the logits' range
@@ -142,6 +160,7 @@ def assert_steps_match(path: Path, precision: str, restricted: bool) -> None:
         assert excess.max() <= ATOL[precision], (step, excess.max().item())
         assert excess.mean() <= MEAN_ATOL, (step, excess.mean().item())
     assert pairs[-1][0].shape[0] < pairs[0][0].shape[0], "a segment should have left the batch"
+    return pairs
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
@@ -164,6 +183,25 @@ def test_marian_whole_vocabulary_steps_match(tiny_model_dir: Callable[[str], Pat
 def test_other_t5_layouts_step_like_the_hugging_face_forward(t5_layout_dir: Callable[[str], Path], layout: str,
                                                              precision: str) -> None:
     assert_steps_match(t5_layout_dir(layout), precision, restricted=True)
+
+
+# T5: its position bias on the scores the slots mask.  Not T5 in int8: there a random T5's wide logits turn
+# rounding-level differences into whole quanta now and then (its layouts' int8 test above sits at the edge of
+# its tolerance), and the bookkeeping checked here is the same in every precision.
+@pytest.mark.parametrize(("arch", "precision"), [("marian", "float32"), ("marian", "int8"), ("t5", "float32")])
+def test_segments_leaving_anywhere_while_beams_reorder(tiny_model_dir: Callable[[str], Path], arch: str,
+                                                       precision: str) -> None:
+    """Three beams, every row continuing from any row of its segment, step after step; segments leave from
+    the middle, then the front and the back at once, then one more, so other segments' states move into
+    the places they leave (and out of the search's order); the cache is told too small a capacity."""
+    sources = SOURCES + ["Hôm nay trời đẹp.", "Giá xăng tăng mạnh trong tháng này."]
+    drive = Drive(beams=3, steps=8, leaving={1: (2,), 3: (0, 3), 5: (1,)}, capacity=2)
+    pairs = assert_steps_match(tiny_model_dir(arch), precision, restricted=True, sources=sources, drive=drive)
+    rows, segments = [], len(sources)
+    for step in range(drive.steps):
+        rows.append(segments * drive.beams)
+        segments -= len(drive.leaving.get(step, ()))
+    assert [len(ref) for ref, _ in pairs[-drive.steps :]] == rows
 
 
 @pytest.mark.parametrize("arch", ARCHS)

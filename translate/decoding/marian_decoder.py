@@ -117,14 +117,24 @@ class MarianIncrementalDecoder:
 
 
 class MarianStepper:
-    """Decoder state of one batch: per-segment cross-attention keys/values, per-row self-attention cache.
+    """Decoder state of one batch: per-segment cross-attention keys/values and self-attention cache.
 
-    Rows are ``beams`` consecutive rows per segment, as the beam search keeps them.  The self-attention
-    cache (``[2 * layers, capacity, slots, d]``) is written once per position and never reordered: a table
-    (``[capacity, rows]``) says which slot holds each live row's key and value at each position, the
-    reorder after a step permutes that table only, and each layer gathers its keys and values through it
-    into the contiguous operand its attention needs.  A reordered cache needs a second buffer of its size
-    to copy into; this one needs a single layer's worth.
+    Rows are ``beams`` consecutive rows per segment, as the beam search keeps them, and the rows kept after
+    a step descend from rows of their own segment.  The self-attention cache holds, per layer, segment and
+    head, the keys and values of the segment's ``beams`` slots at every position as one block; it is written
+    once per position and never reordered: a table (``[capacity, rows]``) says which of its segment's slots
+    holds each live row's key and value at each position, and the reorder after a step permutes that table
+    only.  Each segment's self-attention reads its block where it lies: the ``beams`` query rows against all
+    ``beams`` slots of every position in one matrix product, the slots that are not the row's own history
+    masked out through the table.  That is ``beams`` times the score arithmetic of attending to each row's
+    history alone (small beside the layers), for not copying every row's history, every layer, every step
+    into a contiguous operand (~10% of a base-size int8 run).  A cache reordered instead would need a
+    second buffer of its size to copy into; this one needs none.
+
+    The live segments' blocks are the first ones, so that one matmul covers them: when segments leave, the
+    blocks of segments beyond the new count move into the places left free (one block copy per segment
+    left, not a shift of all that follow).  The step therefore computes its rows in the order of their
+    blocks, ``places`` (the block row of each of the search's rows), and hands the search its own order back.
     """
 
     def __init__(self, prepared: MarianIncrementalDecoder, input_ids: torch.Tensor, attention_mask: torch.Tensor,
@@ -148,16 +158,29 @@ class MarianStepper:
              self._heads(layer.encoder_attn.v_proj(encoded)).contiguous())
             for layer in prepared.layers
         ]
-        # Self-attention keys and values of every layer: [2 * layers, capacity, slots, d] (layer i's keys at
-        # 2i, values at 2i + 1), and for each position the slot of every live row: [capacity, rows].
+        # Self-attention keys and values of every layer: [2, layers, segments, heads, capacity * beams * d/heads]
+        # (see _split), and for each position the slot (0 .. beams - 1) of every live row: [capacity, rows].
         self.cache: torch.Tensor | None = None
         self.slots: torch.Tensor | None = None
         self.length = 0
+        # The block of each live segment (in the search's order), and the block row of each of its rows.
+        self.blocks = torch.arange(segments, device=encoded.device)
+        self.places = torch.arange(segments * beams, device=encoded.device)
 
     def _heads(self, x: torch.Tensor) -> torch.Tensor:
         """``[batch, time, d]`` -> ``[batch, heads, time, d/heads]``."""
         batch, time, dim = x.shape
         return x.view(batch, time, self.p.heads, dim // self.p.heads).transpose(1, 2)
+
+    def _split(self, cache: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Views of ``cache``: keys ``[layers, segments, heads, d/heads, capacity, beams]`` (transposed, so that a
+        segment's scores read them as they lie) and values ``[layers, segments, heads, capacity, beams, d/heads]``.
+        """
+        _, layers, segments, heads, width = cache.shape
+        size = self.p.attention_dim // heads
+        capacity = width // (self.beams * size)
+        return (cache[0].view(layers, segments, heads, size, capacity, self.beams),
+                cache[1].view(layers, segments, heads, capacity, self.beams, size))
 
     def step(self, decoder_input_ids: torch.Tensor) -> torch.Tensor:
         """Log-probabilities (``[rows, output size]``) of the token after ``decoder_input_ids``.
@@ -166,83 +189,103 @@ class MarianStepper:
         """
         p = self.p
         rows, new = decoder_input_ids.shape
-        ids = decoder_input_ids if p.input_rows is None else p.input_rows[decoder_input_ids]
+        ids = torch.empty_like(decoder_input_ids).index_copy_(0, self.places, decoder_input_ids)  # in block order
+        ids = ids if p.input_rows is None else p.input_rows[ids]
         hidden = p.lookup(ids) * p.embed_scale
         if p.positions is not None:
             hidden = hidden + p.positions[self.length : self.length + new]
         if p.embedding_norm is not None:
             hidden = p.embedding_norm(hidden)
-        mask = None  # added to every self-attention's scores: causal over the new positions, T5's position bias
-        if new > 1:
-            mask = torch.full((new, self.length + new), self.neg_large, **self.like).triu_(self.length + 1)
-        if p.position_bias is not None:
-            bias = p.position_bias(self.length, new, rows)
-            mask = bias if mask is None else bias + mask
-        dim = p.attention_dim
-        self._reserve(rows, dim, new)
+        self._reserve(rows, new)
         end = self.length + new
-        device = decoder_input_ids.device
-        self.slots[self.length : end, :rows] = torch.arange(rows, device=device)  # new positions: row r in slot r
-        capacity, slots = self.cache.shape[1], self.cache.shape[2]
-        # Flat indices into one layer's [2, capacity, slots] keys and values: every live row, every position.
-        where = (torch.arange(end, device=device)[:, None] * slots + self.slots[:end, :rows]).reshape(-1)
-        where = torch.cat([where, where + capacity * slots])
+        self.slots[self.length : end, :rows] = torch.arange(rows, device=decoder_input_ids.device) % self.beams
+        mask = self._self_mask(rows, new)
+        keys, values = self._split(self.cache)
+        segments, heads, size = rows // self.beams, p.heads, p.attention_dim // p.heads
         pre = p.pre_norm
         for index, layer in enumerate(p.layers):
             query, key, value = p.self_qkv[index](layer.self_attn_layer_norm(hidden) if pre else hidden).chunk(3, dim=-1)
-            self.cache[2 * index, self.length : end, :rows] = key.transpose(0, 1)
-            self.cache[2 * index + 1, self.length : end, :rows] = value.transpose(0, 1)
-            layer_cache = self.cache[2 * index : 2 * index + 2].view(-1, dim)
-            keys, values = layer_cache.index_select(0, where).view(2, end, rows, dim)
-            attended = layer.self_attn.out_proj(self._self_attend(query, keys, values, mask, layer.self_attn.scaling))
+            # [rows, new, d] as [segments, beams, new, heads, d/heads], into each segment's block.
+            key, value = (x.reshape(segments, self.beams, new, heads, size) for x in (key, value))
+            keys[index, :segments, :, :, self.length : end] = key.permute(0, 3, 4, 2, 1)
+            values[index, :segments, :, self.length : end] = value.permute(0, 3, 2, 1, 4)
+            attended = self._self_attend(query, keys[index, :segments, :, :, :end], values[index, :segments, :, :end],
+                                         mask, layer.self_attn.scaling)
+            attended = layer.self_attn.out_proj(attended)
             hidden = hidden + attended if pre else layer.self_attn_layer_norm(hidden + attended)
             crossed = self._cross_attend(layer.encoder_attn, layer.encoder_attn_layer_norm(hidden) if pre else hidden, index)
             hidden = hidden + crossed if pre else layer.encoder_attn_layer_norm(hidden + crossed)
             fed = layer.fc2(layer.activation_fn(layer.fc1(layer.final_layer_norm(hidden) if pre else hidden)))
             hidden = hidden + fed if pre else layer.final_layer_norm(hidden + fed)
         self.length = end
-        last = hidden[:, -1, :]
+        last = hidden[:, -1, :].index_select(0, self.places)  # the search's order
         logits = p.head(last if p.final_norm is None else p.final_norm(last))
         if p.head_bias is not None:
             logits = logits + p.head_bias
         return torch.log_softmax(logits.float(), dim=-1)
 
-    def _reserve(self, rows: int, dim: int, new: int) -> None:
+    def _reserve(self, rows: int, new: int) -> None:
         """Make room for ``new`` more positions: the batch's known need at once, else doubling (growth is rare).
 
         The cache is the largest buffer of a batch, so it is sized to the search's budget when it is given
-        rather than rounded up.  Its slots are the first call's rows; later calls have as many or fewer.
+        rather than rounded up.  Its segments are the first call's; later calls have as many or fewer.
         """
-        if self.cache is not None and self.length + new <= self.cache.shape[1]:
+        if self.slots is not None and self.length + new <= self.slots.shape[0]:
             return
         size = self.capacity if self.cache is None and self.capacity >= new else max(64, 2 * (self.length + new))
-        slots = rows if self.cache is None else self.cache.shape[2]
-        grown = torch.empty(2 * len(self.p.layers), size, slots, dim, **self.like)
-        table = torch.empty(size, slots, dtype=torch.long, device=self.like["device"])
+        p = self.p
+        segments = rows // self.beams if self.cache is None else self.cache.shape[2]
+        grown = torch.empty(2, len(p.layers), segments, p.heads, size * self.beams * (p.attention_dim // p.heads),
+                            **self.like)
+        table = torch.empty(size, segments * self.beams, dtype=torch.long, device=self.like["device"])
         if self.cache is not None:
-            grown[:, : self.length] = self.cache[:, : self.length]
+            (keys, values), (grown_keys, grown_values) = self._split(self.cache), self._split(grown)
+            grown_keys[..., : self.length, :] = keys[..., : self.length, :]
+            grown_values[:, :, :, : self.length] = values[:, :, :, : self.length]
             table[: self.length] = self.slots[: self.length]
         self.cache, self.slots = grown, table
 
-    def _self_attend(self, query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor | None,
+    def _self_mask(self, rows: int, new: int) -> torch.Tensor:
+        """What every layer adds to its self-attention scores, ``[segments, heads or 1, beams * new, end * beams]``
+        (query row and new position by cached position and slot): 0 where the slot holds the row's own
+        history (over the new positions: causally), a large negative elsewhere; T5's position bias on top.
+        """
+        beams, end = self.beams, self.length + new
+        device = self.like["device"]
+        segments = rows // beams
+        # [segments, beams, new, end, slot]: does the slot hold this row's key at this position?
+        own = self.slots[:end, :rows].T.reshape(segments, beams, 1, end, 1) == torch.arange(beams, device=device)
+        if new > 1:
+            seen = torch.arange(end, device=device) <= self.length + torch.arange(new, device=device)[:, None]
+            own = own & seen[:, :, None]
+        mask = torch.zeros(own.shape, **self.like).masked_fill_(~own, self.neg_large)
+        if self.p.position_bias is None:
+            return mask.view(segments, 1, beams * new, end * beams)
+        bias = self.p.position_bias(self.length, new)  # [heads, new, end]
+        mask = mask[:, None] + bias[None, :, None, :, :, None]
+        return mask.reshape(segments, -1, beams * new, end * beams)
+
+    def _self_attend(self, query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor,
                      scaling: float) -> torch.Tensor:
-        """Self-attention of ``query`` (``[rows, new, d]``) over ``keys``/``values`` (``[end, rows, d]``)."""
+        """Self-attention of ``query`` (``[rows, new, d]``) over its segments' cached slots: ``keys``
+        ``[segments, heads, d/heads, end, beams]``, ``values`` ``[segments, heads, end, beams, d/heads]``."""
         rows, new, dim = query.shape
-        heads, end = self.p.heads, keys.shape[0]
-        flat = rows * heads
-        query = query.reshape(rows, new, heads, dim // heads).transpose(1, 2).reshape(flat, new, dim // heads)
-        key_t = keys.view(end, flat, dim // heads).permute(1, 2, 0)  # [rows*heads, dh, end]
-        value = values.view(end, flat, dim // heads).transpose(0, 1)  # [rows*heads, end, dh]
-        out = self._attend(query, key_t, value, mask, scaling)
-        return out.view(rows, heads, new, dim // heads).transpose(1, 2).reshape(rows, new, dim)
+        segments, heads, size, end, beams = keys.shape
+        query = query.reshape(segments, beams, new, heads, size).permute(0, 3, 1, 2, 4).reshape(
+            segments, heads, beams * new, size)
+        # Views of the blocks (positions and slots are adjacent): the matmuls read the cache in place.
+        key_t = keys.reshape(segments, heads, size, end * beams)
+        value = values.reshape(segments, heads, end * beams, size)
+        out = self._attend(query, key_t, value, mask, scaling)  # [segments, heads, beams * new, d/heads]
+        return out.view(segments, heads, beams, new, size).permute(0, 2, 3, 1, 4).reshape(rows, new, dim)
 
     @staticmethod
     def _attend(query: torch.Tensor, key_t: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None,
                 scaling: float) -> torch.Tensor:
         """softmax(q k^T * scaling + mask) v over any batch dimensions; ``key_t`` is keys transposed."""
-        scores = torch.matmul(query, key_t) * scaling
+        scores = torch.matmul(query, key_t).mul_(scaling)
         if mask is not None:
-            scores = scores + mask
+            scores = scores.add_(mask)
         return torch.matmul(torch.softmax(scores, dim=-1), value)
 
     def _cross_attend(self, attn: nn.Module, hidden: torch.Tensor, index: int) -> torch.Tensor:
@@ -257,13 +300,34 @@ class MarianStepper:
         return attn.out_proj(out.transpose(1, 2).reshape(rows, new, dim))
 
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None:
-        """Keep ``rows`` (in this order); when segments leave, their cross-attention states go too.
+        """Keep ``rows`` (in this order: ``beams`` rows per segment, each from its own segment's rows); when
+        segments leave, their cross-attention states go too.
 
-        Only the slot table is reordered (a few integers per position); the cached keys and values stay.
+        Only the slot table is reordered (a few integers per position); the cached keys and values stay,
+        except the blocks that move into the places of segments that left.
         """
-        if self.slots is not None:
-            self.slots[: self.length, : len(rows)] = self.slots[: self.length].index_select(1, rows)
+        parents = self.places.index_select(0, rows)
         if segments_changed:
-            kept = rows.view(-1, self.beams)[:, 0] // self.beams
-            self.cross = [(key.index_select(0, kept), value.index_select(0, kept)) for key, value in self.cross]
-            self.source_mask = self.source_mask.index_select(0, kept)
+            self._keep_segments(rows.view(-1, self.beams)[:, 0] // self.beams)
+        if self.slots is not None:
+            self.slots[: self.length, self.places] = self.slots[: self.length, parents]
+
+    def _keep_segments(self, kept: torch.Tensor) -> None:
+        """Keep the segments ``kept`` (the search's numbers, in its new order) in the first blocks: those
+        beyond their count move into the blocks the others left; the cross-attention states follow."""
+        blocks = self.blocks.index_select(0, kept).tolist()
+        count = len(blocks)
+        free = sorted(set(range(count)) - set(blocks))
+        sources = list(range(count))  # whose states each of the first ``count`` blocks takes
+        for segment, block in enumerate(blocks):
+            if block >= count:
+                place = free.pop()
+                sources[place], blocks[segment] = block, place
+                if self.cache is not None:
+                    self.cache[:, :, place] = self.cache[:, :, block]
+        device = self.blocks.device
+        moved = torch.tensor(sources, device=device)
+        self.cross = [(key.index_select(0, moved), value.index_select(0, moved)) for key, value in self.cross]
+        self.source_mask = self.source_mask.index_select(0, moved)
+        self.blocks = torch.tensor(blocks, device=device)
+        self.places = (self.blocks[:, None] * self.beams + torch.arange(self.beams, device=device)).flatten()

@@ -1,8 +1,9 @@
 """T5's decoder (envit5, T5 v1.1 and mT5; the original T5 too) in the shape vi2en's own incremental decoder steps.
 
-The step itself (``translate.decoding.marian_decoder``: time-major cache read through a slot table, one
-cross-attention key/value copy per segment, fused self-attention projections, int8 layers restacked from
-their integers) is the same for every family; what T5 does differently is described here:
+The step itself (``translate.decoding.marian_decoder``: a self-attention cache block per segment, read where it
+lies through a slot table, one cross-attention key/value copy per segment, fused self-attention projections,
+int8 layers restacked from their integers) is the same for every family; what T5 does differently is described
+here:
 
 * its blocks are ``layer[0]`` self-attention, ``layer[1]`` cross-attention, ``layer[2]`` feed-forward, each
   normalised before (RMS norm, ``T5LayerNorm``: no mean, no bias) and added back; its projections are
@@ -89,16 +90,15 @@ class _Scaled(nn.Module):
 class _PositionBias:
     """The self-attention bias of the positions a step adds, from the first block's relative-position table.
 
-    ``(length, new, rows)`` -> ``[rows * heads, new, length + new]``: the queries are the ``new`` positions
-    after ``length`` cached ones, the keys every position so far; the same for every row of the batch.
+    ``(length, new)`` -> ``[heads, new, length + new]``: the queries are the ``new`` positions after
+    ``length`` cached ones, the keys every position so far; the same for every row of the batch.
     """
 
     def __init__(self, attention: nn.Module) -> None:
         self.attention = attention
 
-    def __call__(self, length: int, new: int, rows: int) -> torch.Tensor:
-        bias = self.attention.compute_bias(new, length + new, past_seen_tokens=length)[0]  # [heads, new, end]
-        return bias.repeat(rows, 1, 1)
+    def __call__(self, length: int, new: int) -> torch.Tensor:
+        return self.attention.compute_bias(new, length + new, past_seen_tokens=length)[0]
 
 
 class T5IncrementalDecoder(MarianIncrementalDecoder):
