@@ -15,7 +15,7 @@ profiler on the base-size model (48 segments x 4 beams):
   although the target side can only produce the pieces of its own SentencePiece model (32,000); here
   both run over those rows only (see :func:`translate.decoding.families.Family.output_token_ids`).
 
-The layer weights are the model's own modules (float32 or torch dynamic int8), so this is the same
+The layer weights are the model's own modules (float32, or int8 ``Int8Linear``), so this is the same
 network computed in a different order; ``tests/test_marian_decoder.py`` checks the log-probabilities
 against the Hugging Face forward pass.
 """
@@ -219,10 +219,12 @@ class MarianStepper:
             hidden = hidden + fed if pre else layer.final_layer_norm(hidden + fed)
         self.length = end
         last = hidden[:, -1, :].index_select(0, self.places)  # the search's order
-        logits = p.head(last if p.final_norm is None else p.final_norm(last))
+        logits = p.head(last if p.final_norm is None else p.final_norm(last)).float()  # a new tensor: ours to change
         if p.head_bias is not None:
-            logits = logits + p.head_bias
-        return torch.log_softmax(logits.float(), dim=-1)
+            logits.add_(p.head_bias)
+        # In place: ``[rows, output size]`` is the step's largest tensor (64 MB a thread on NLLB's 256,206
+        # rows), and the kernel reads each row whole before writing it.
+        return torch.log_softmax(logits, dim=-1, out=logits)
 
     def _reserve(self, rows: int, new: int) -> None:
         """Make room for ``new`` more positions: the batch's known need at once, else doubling (growth is rare).
