@@ -21,7 +21,7 @@ from transformers import AutoModelForSeq2SeqLM, T5Config
 
 from translate.decoding.decoder import OWN_DECODERS, Decoder, DecodeRequest
 from translate.decoding.beam_search import SearchOptions
-from translate.decoding.marian_decoder import MarianIncrementalDecoder
+from translate.decoding.marian_decoder import MarianIncrementalDecoder, MarianStepper
 from translate.decoding.model import load_model
 from translate.decoding.output_space import OutputSpace
 from translate.decoding.stepper import ModelStepper
@@ -62,8 +62,8 @@ MEAN_ATOL = 1e-3
 @dataclass(frozen=True)
 class Drive:
     """How the search drives the decoders: beams per segment, steps, and at which step which segments leave
-    (their places among the segments still in the batch); ``capacity``: the positions the own decoder is
-    told to expect (0: unknown)."""
+    (their places among the segments still in the batch); ``capacity``: the positions after the prefix the own
+    decoder is told to expect (0: unknown)."""
 
     beams: int = BEAMS
     steps: int = 6
@@ -85,7 +85,8 @@ def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str
     """
     beams = drive.beams
     own = OWN_DECODERS[model.config.model_type](model, space.model_ids)
-    fast = own.start(enc["input_ids"], enc["attention_mask"], beams, drive.capacity)
+    capacity = len(prefix) + drive.capacity if drive.capacity else 0
+    fast = own.start(enc["input_ids"], enc["attention_mask"], beams, capacity)
     reference = ModelStepper(model, enc["input_ids"], enc["attention_mask"], beams)
     generator = torch.Generator().manual_seed(0)
     segments = len(enc["input_ids"])
@@ -190,13 +191,25 @@ def test_other_t5_layouts_step_like_the_hugging_face_forward(t5_layout_dir: Call
 # its tolerance), and the bookkeeping checked here is the same in every precision.
 @pytest.mark.parametrize(("arch", "precision"), [("marian", "float32"), ("marian", "int8"), ("t5", "float32")])
 def test_segments_leaving_anywhere_while_beams_reorder(tiny_model_dir: Callable[[str], Path], arch: str,
-                                                       precision: str) -> None:
+                                                       precision: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Three beams, every row continuing from any row of its segment, step after step; segments leave from
     the middle, then the front and the back at once, then one more, so other segments' states move into
-    the places they leave (and out of the search's order); the cache is told too small a capacity."""
+    the places they leave (and out of the search's order); the cache is told too small a capacity, so it
+    grows after the first segment has left and a block has moved (the copy must keep the moved block)."""
+    grown: list[int] = []  # the segments in the batch when the cache grew
+    reserve = MarianStepper._reserve
+
+    def watched(stepper: MarianStepper, rows: int, new: int) -> None:
+        before = None if stepper.slots is None else stepper.slots.shape[0]
+        reserve(stepper, rows, new)
+        if before is not None and stepper.slots.shape[0] != before:
+            grown.append(len(stepper.blocks))
+
+    monkeypatch.setattr(MarianStepper, "_reserve", watched)
     sources = SOURCES + ["Hôm nay trời đẹp.", "Giá xăng tăng mạnh trong tháng này."]
     drive = Drive(beams=3, steps=8, leaving={1: (2,), 3: (0, 3), 5: (1,)}, capacity=2)
     pairs = assert_steps_match(tiny_model_dir(arch), precision, restricted=True, sources=sources, drive=drive)
+    assert grown == [len(sources) - 1], grown
     rows, segments = [], len(sources)
     for step in range(drive.steps):
         rows.append(segments * drive.beams)
