@@ -282,12 +282,10 @@ class MarianStepper:
         return out.view(segments, heads, beams, new, size).permute(0, 2, 3, 1, 4).reshape(rows, new, dim)
 
     @staticmethod
-    def _attend(query: torch.Tensor, key_t: torch.Tensor, value: torch.Tensor, mask: torch.Tensor | None,
+    def _attend(query: torch.Tensor, key_t: torch.Tensor, value: torch.Tensor, mask: torch.Tensor,
                 scaling: float) -> torch.Tensor:
         """softmax(q k^T * scaling + mask) v over any batch dimensions; ``key_t`` is keys transposed."""
-        scores = torch.matmul(query, key_t).mul_(scaling)
-        if mask is not None:
-            scores = scores.add_(mask)
+        scores = torch.matmul(query, key_t).mul_(scaling).add_(mask)
         return torch.matmul(torch.softmax(scores, dim=-1), value)
 
     def _cross_attend(self, attn: nn.Module, hidden: torch.Tensor, index: int) -> torch.Tensor:
