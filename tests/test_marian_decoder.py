@@ -80,7 +80,7 @@ def drive_side_by_side(model: torch.nn.Module, space: OutputSpace, enc: dict[str
     token per step.  int8 needs the latter: dynamic quantisation scales each layer's input by the range
     of what one call passes it, and the Hugging Face pass runs its output layer over every prefix
     position where the own decoder scores the last one only, so the first step's output layer would
-    see different scales (with T5's 3-token prefix and a random model's wide logits: 0.8 nats apart).
+    see different scales (with the tiny T5's 4-token prefix and a random model's wide logits: 0.8 nats apart).
     After each step every row continues from a random row of its own segment.
     """
     beams = drive.beams
