@@ -77,6 +77,40 @@ def memory_check(engine: str, smaller: dict[str, Any], larger: dict[str, Any]) -
             "seconds_per_segment_ratio": larger["seconds_per_segment"] / smaller["seconds_per_segment"]}
 
 
+TARGET_REFERENCE = "ct2-int8-par"
+"""CTranslate2's best CPU setting here: issue 16's targets are ratios to it, measured in the same run."""
+TIME_TARGETS = {"product-int8": 0.8, "glossary-int8": 0.9}
+"""Issue 16, item 1: wall time at most this fraction of :data:`TARGET_REFERENCE`'s, and peak RSS at most its."""
+
+
+def target_checks(results: dict[str, benchlib.Result]) -> list[dict[str, Any]]:
+    """Issue 16's targets for each int8 vi2en engine measured beside :data:`TARGET_REFERENCE`: best and paired
+    wall-time ratios against :data:`TIME_TARGETS`, the CPU-seconds ratio beside them (what the work costs,
+    whatever the threads' balance), and peak RSS against the reference's."""
+    if TARGET_REFERENCE not in results:
+        return []
+    ref = results[TARGET_REFERENCE]
+    checks = []
+    for name, target in TIME_TARGETS.items():
+        if name not in results:
+            continue
+        r = results[name]
+        best, paired = benchlib.ratio(r, ref), benchlib.paired_ratio(r, ref)
+        checks.append({"engine": name, "reference": TARGET_REFERENCE, "time_target": target, "best_ratio": best,
+                       "paired_ratio": paired, "cpu_ratio": r.best_run.cpu_seconds / ref.best_run.cpu_seconds,
+                       "time_met": best <= target and paired <= target,
+                       "peak_rss_ratio": r.peak_rss / ref.peak_rss, "memory_met": r.peak_rss <= ref.peak_rss})
+    return checks
+
+
+def describe_check(check: dict[str, Any]) -> str:
+    """One printed line of :func:`target_checks`."""
+    verdict = {True: "met", False: "not met"}
+    return (f"target {check['engine']} <= {check['time_target']:.1f}x {check['reference']}: best {check['best_ratio']:.2f}x, "
+            f"paired {check['paired_ratio']:.2f}x ({verdict[check['time_met']]}; CPU seconds {check['cpu_ratio']:.2f}x); "
+            f"peak RSS {check['peak_rss_ratio']:.2f}x ({verdict[check['memory_met']]})")
+
+
 def ct2_length(args: argparse.Namespace) -> dict[str, int]:
     """CTranslate2 counts target tokens without the EOS, and stops at the maximum without decoding one."""
     return {"min_decoding_length": args.new_tokens, "max_decoding_length": args.new_tokens}
@@ -178,7 +212,7 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
     results = benchlib.measure(__file__, benchlib.worker_argv(argv, args.model), engines, args.repeat)
     if args.json:
         benchlib.emit_json(TITLE, args, start_load, reference=reference, notes=notes,
-                           engines={n: r.to_json() for n, r in results.items()})
+                           engines={n: r.to_json() for n, r in results.items()}, targets=target_checks(results))
         return 0
     benchlib.print_header(TITLE, args, start_load)
     sizes = next((r.last.extra["batch_sizes"] for r in results.values() if "batch_sizes" in r.last.extra), None)
@@ -203,6 +237,8 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
             if n in results and "product-f32" in results]
     if same:
         print("same translation as product-f32 (equal work): " + ", ".join(same))
+    for check in target_checks(results):
+        print(describe_check(check))
     print(f"load average at end: {benchlib.load_average()}")
     return 0
 

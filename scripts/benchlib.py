@@ -585,7 +585,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 COLUMNS = """\
-  best/median s: wall seconds per run; cpu s: CPU seconds of the best run (all threads); seg/s, tok/s: from the best
+  best/median s: wall seconds per run; cpu s: CPU seconds of the best run (all threads); cores: cpu s / best s, the
+  cores kept busy on average (threads that wait on each other or on the GIL lower it); seg/s, tok/s: from the best
   time; tok/seg: target tokens per segment; peak RSS: the worker's high-water mark during the run, model included;
   loaded: RSS after loading and warm-up; x: best time / the reference's best time; paired: median over rounds of
   time / the reference's time in the same round"""
@@ -599,10 +600,10 @@ def results_table(results: dict[str, Result], reference: str) -> str:
         segments, tokens = r.last.segments, r.last.tokens
         rows.append([
             r.name, f"{r.best:.2f}", f"{r.median:.2f}", f"{r.best_run.cpu_seconds:.2f}",
-            f"{segments / r.best:.2f}", f"{tokens / r.best:.0f}", f"{tokens / segments:.1f}",
+            f"{r.best_run.cpu_seconds / r.best:.2f}", f"{segments / r.best:.2f}", f"{tokens / r.best:.0f}", f"{tokens / segments:.1f}",
             f"{r.peak_rss / MB:.0f}", f"{r.loaded_rss / MB:.0f}", f"{ratio(r, ref):.2f}", f"{paired_ratio(r, ref):.2f}",
         ])
-    headers = ["engine", "best s", "median s", "cpu s", "seg/s", "tok/s", "tok/seg", "peak RSS MB", "loaded MB",
+    headers = ["engine", "best s", "median s", "cpu s", "cores", "seg/s", "tok/s", "tok/seg", "peak RSS MB", "loaded MB",
                f"x {reference}", "paired"]
     legend = "\n".join(f"  {r.name}: {r.description}" for r in results.values())
     return f"{table(headers, rows)}\n{legend}\n{COLUMNS}"
