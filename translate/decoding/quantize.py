@@ -151,8 +151,13 @@ class Int8Embedding(nn.Module):
         self.embed_scale = float(getattr(table, "embed_scale", 1.0))
 
     def rows(self, ids: torch.Tensor) -> torch.Tensor:
-        """The float rows of ``ids`` (``[..., d]``), without the module's ``embed_scale``."""
-        return self.q[ids].float() * self.scales[ids].unsqueeze(-1)
+        """The float rows of ``ids`` (``[..., d]``), without the module's ``embed_scale``.
+
+        ``index_select`` on the flat ids: advanced indexing (``self.q[ids]``) takes 4x as long for a step's rows.
+        """
+        flat = ids.reshape(-1)
+        rows = self.q.index_select(0, flat).float().mul_(self.scales.index_select(0, flat).unsqueeze(-1))
+        return rows.view(*ids.shape, self.embedding_dim)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         out = self.rows(ids)
