@@ -121,6 +121,19 @@ def test_progress_after_is_the_advanced_states_progress(constraints, walk) -> No
         state = state.advance(token)
 
 
+@given(st.lists(st.tuples(st.lists(sequences, min_size=1, max_size=3), st.lists(sequences, max_size=2)),
+                min_size=1, max_size=4),
+       st.lists(st.integers(0, 7), max_size=12))
+def test_needed_after_is_the_advanced_states_need(constraints, walk) -> None:
+    """``within_budget`` judges every token by ``needed_after`` instead of advancing to it: the figure must be
+    the advanced state's ``tokens_needed``, for every token, along any walk (sentence-initial forms too)."""
+    cset = ConstraintSet([Constraint(tuple(alts), initial_alternatives=tuple(initial)) for alts, initial in constraints])
+    state = cset.initial_state()
+    for token in walk:
+        assert [state.needed_after(t) for t in range(0, 8)] == [state.advance(t).tokens_needed() for t in range(0, 8)]
+        state = state.advance(token)
+
+
 def test_initial_alternatives_only_open_the_output() -> None:
     cset = ConstraintSet([Constraint(((7, 8),), "minister", initial_alternatives=((9, 8),))])
     start = cset.initial_state()

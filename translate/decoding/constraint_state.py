@@ -172,7 +172,7 @@ class ConstraintState:
             # Whatever the next token, at most the longest alternative of every constraint remains: all
             # fit, and the common case of a roomy budget costs no state construction.
             return None, set()
-        progress = {t: self.advance(t).tokens_needed() for t in self.allowed()}
+        progress = {t: self.needed_after(t) for t in self.allowed()}
         if self._needed_if_abandoned() > budget:
             return {t for t, needed in progress.items() if needed <= budget}, set()
         return None, {t for t, needed in progress.items() if needed > budget}
@@ -207,9 +207,30 @@ class ConstraintState:
 
     def advance(self, token: int) -> "ConstraintState":
         """The state after producing ``token``."""
+        entered = self._entered(token)
+        if entered is not None:
+            return self._enter(*entered)
+        if self.node is None and not self.just_completed and not self.at_start:
+            return self
+        return ConstraintState(self.cset, self.met, completed=self.completed)
+
+    def needed_after(self, token: int) -> int:
+        """``advance(token).tokens_needed()``, without building the state: :meth:`within_budget` asks it of
+        every progress token of every row while the budget is tight."""
+        entered = self._entered(token)
+        unmet = self._needed_if_abandoned()
+        if entered is None:
+            return unmet
+        index, node, _ = entered
+        # The entered term is met (a terminal node) or active: either way it leaves the sum of the others.
+        return node.min_remaining + unmet - (0 if self.met[index] else self.cset.min_lengths[index])
+
+    def _entered(self, token: int) -> tuple[int, TrieNode, int] | None:
+        """The constraint ``token`` goes on with or starts, with its trie node and depth there (where
+        :meth:`advance` moves), or ``None`` when the token makes no progress."""
         continuing = self.node is not None and token in self.node.children
         if continuing and not self.met[self.active]:
-            return self._enter(self.active, self.node.children[token], self.depth + 1)
+            return self.active, self.node.children[token], self.depth + 1
         # A token may start several constraints: take the one it brings closest to completion (the
         # token lies on one of its shortest alternatives), so that following ``forced`` tokens always
         # lowers ``tokens_needed`` by one; ties go to the earlier constraint, for determinism.
@@ -220,12 +241,10 @@ class ConstraintState:
         ]
         if starts:
             _, index, child = min(starts, key=lambda s: (s[0], s[1]))
-            return self._enter(index, child, 1)
+            return index, child, 1
         if continuing:  # a met term's longer alternative goes on; starting an unmet term (above) is progress first
-            return self._enter(self.active, self.node.children[token], self.depth + 1)
-        if self.node is None and not self.just_completed and not self.at_start:
-            return self
-        return ConstraintState(self.cset, self.met, completed=self.completed)
+            return self.active, self.node.children[token], self.depth + 1
+        return None
 
     def _enter(self, index: int, node: TrieNode, depth: int) -> "ConstraintState":
         if node.terminal:
