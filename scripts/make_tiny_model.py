@@ -41,6 +41,7 @@ import argparse
 import csv
 import io
 import json
+import random
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,7 +197,14 @@ def _uncommented(path: Path) -> list[str]:
 
 def train_spm(lines: list[str], size: Size, model_type: str,
               **special_ids: int) -> sentencepiece.SentencePieceProcessor:
-    """Train a SentencePiece model in memory; ``special_ids`` overrides the default ``<unk>=0 <s>=1 </s>=2``."""
+    """Train a SentencePiece model in memory; ``special_ids`` overrides the default ``<unk>=0 <s>=1 </s>=2``.
+
+    At most ``size.spm_sentences`` lines, drawn here with a fixed seed: sentencepiece's own sampling
+    (``shuffle_input_sentence``) ignores ``set_random_generator_seed``, so each build drew other lines and
+    the tests' models (their vocabularies, hence every id and logit) changed from one session to the next.
+    """
+    if len(lines) > size.spm_sentences:
+        lines = random.Random(0).sample(lines, size.spm_sentences)
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
         sentence_iterator=iter(lines),
@@ -206,8 +214,6 @@ def train_spm(lines: list[str], size: Size, model_type: str,
         hard_vocab_limit=False,  # small corpora cannot fill the target size; take what they give
         character_coverage=1.0,
         normalization_rule_name="identity",
-        input_sentence_size=size.spm_sentences,
-        shuffle_input_sentence=True,
         num_threads=2,
         minloglevel=2,
         **special_ids,

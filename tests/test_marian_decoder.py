@@ -52,14 +52,16 @@ ATOL = {"float32": 1e-4, "int8": 2e-2, "float16": 1e-2, "bfloat16": 2e-2}
 # round every activation to 11 or 8 significant bits, in different orders, so the logits differ by a few
 # units in the last place of their size: two units of the row's spread are allowed on top (a random
 # T5's logits span ~70 nats, where one bfloat16 unit is 0.25-0.5; a random Marian's under one).
-ULPS = {"float32": 0.0, "int8": 2.0**-12, "float16": 2 * 2.0**-10, "bfloat16": 2 * 2.0**-7}
-# With int8 layers, dynamic quantisation rounds every activation to 1/255 of its tensor's range; a
-# rounding-level difference upstream (a float sum in another order, which can depend on where the
-# allocator placed a buffer) can move an activation across a rounding boundary, which shifts it by one
-# quantum: a few thousandths of a nat in the worst element of a random Marian, while the mean stays far
-# smaller.  The shift grows with the logits' size: on a random T5 (~70 nats of spread) one such flip
-# moved the worst element by 0.023 nats, so int8 also gets 2^-12 of the spread (0.017 there, under 0.001
-# on Marian) on top of ATOL.
+ULPS = {"float32": 0.0, "int8": 0.0, "float16": 2 * 2.0**-10, "bfloat16": 2 * 2.0**-7}
+# With int8 layers, dynamic quantisation rounds every activation to 1/255 of its tensor's range, so a
+# rounding-level difference upstream (a float sum in another order) can move one activation across a
+# rounding boundary: a flip of one quantum.  Seen on 36 random T5 models (12 vocabularies, three layouts):
+# in 4 runs one step was off, by at most 0.52% of the logits' spread (0.34 nats of 84: the output layer's
+# input flipped), the steps before and after it equal again; a random Marian's flips stay under ATOL.  So
+# in int8 at most a quarter of the steps may be off, each by at most FLIP of the spread; the others must
+# agree to ATOL and MEAN_ATOL.  A real fault is off at every step: fused-projection scales 2% wrong on ten
+# rows put every step of a random T5 about 1% of the spread off.
+FLIP = 2.0**-6
 MEAN_ATOL = 1e-3
 
 
@@ -158,12 +160,18 @@ def assert_steps_match(path: Path, precision: str, restricted: bool, sources: li
     with torch.inference_mode():
         pairs = drive_side_by_side(loaded.model, space, enc, loaded.family.decoder_prefix,
                                    whole_prefix=precision != "int8", drive=drive)
+    flipped = []
     for step, (ref, ours) in enumerate(pairs):
         assert ours.shape == ref.shape == (ref.shape[0], space.size), step
         spread = ref.amax(dim=-1, keepdim=True) - ref.amin(dim=-1, keepdim=True)  # the logits' range
         excess = (ours - ref).abs() - ULPS[precision] * spread
+        if precision == "int8" and (excess.max() > ATOL[precision] or excess.mean() > MEAN_ATOL):
+            flipped.append(step)
+            assert (excess - FLIP * spread).max() <= ATOL[precision], (step, excess.max().item(), spread.max().item())
+            continue
         assert excess.max() <= ATOL[precision], (step, excess.max().item())
         assert excess.mean() <= MEAN_ATOL, (step, excess.mean().item())
+    assert len(flipped) <= len(pairs) // 4, f"steps off by more than a quantisation flip explains: {flipped}"
     assert pairs[-1][0].shape[0] < pairs[0][0].shape[0], "a segment should have left the batch"
     return pairs
 
@@ -190,9 +198,8 @@ def test_other_t5_layouts_step_like_the_hugging_face_forward(t5_layout_dir: Call
     assert_steps_match(t5_layout_dir(layout), precision, restricted=True)
 
 
-# T5: its position bias on the scores the slots mask.  Not T5 in int8: there a random T5's wide logits turn
-# rounding-level differences into whole quanta now and then (its layouts' int8 test above needs the spread
-# allowance of ULPS), and the bookkeeping checked here is the same in every precision.
+# T5: its position bias on the scores the slots mask.  Not T5 in int8: the bookkeeping checked here is the
+# same in every precision, and the int8 tests above cover T5's int8 layers.
 @pytest.mark.parametrize(("arch", "precision"), [("marian", "float32"), ("marian", "int8"), ("t5", "float32")])
 def test_segments_leaving_anywhere_while_beams_reorder(tiny_model_dir: Callable[[str], Path], arch: str,
                                                        precision: str, monkeypatch: pytest.MonkeyPatch) -> None:
