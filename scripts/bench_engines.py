@@ -154,8 +154,8 @@ def ct2_engine(args: argparse.Namespace, precision: str, side_by_side: bool = Fa
 
     def run(segments: list[str]) -> benchlib.Output:
         texts, tokens = [""] * len(segments), 0
-        submitted = []
-        for batch in plan(segments):
+        submitted, batches = [], plan(segments)
+        for batch in batches:
             encoded = family.encode_sources([segments[i] for i in batch])
             sources = [tokenizer.convert_ids_to_tokens(ids[mask.bool()].tolist())
                        for ids, mask in zip(encoded["input_ids"], encoded["attention_mask"])]
@@ -166,7 +166,7 @@ def ct2_engine(args: argparse.Namespace, precision: str, side_by_side: bool = Fa
             for index, result in zip(batch, results):
                 ids = tokenizer.convert_tokens_to_ids((result.result() if side_by_side else result).hypotheses[0])
                 texts[index], tokens = family.decode(ids), tokens + len(ids)
-        return benchlib.Output(texts, tokens)
+        return benchlib.Output(texts, tokens, {"batch_sizes": [len(batch) for batch in batches]})
 
     return run
 

@@ -76,6 +76,9 @@ def test_bench_engines_compares_to_the_reference(small: list[str], capsys: pytes
         assert float(table_row(out, engine)[7]) == NEW_TOKENS
     assert float(table_row(out, reference)[10]) == 1.0
     assert "glossary-f32:" in out and "terms per segment" in out
+    # The batch plan every engine ran (the first engine's that records one: CTranslate2's where it runs).
+    sizes = re.search(r"batches \(the product's, given to HF and CTranslate2 too\): sizes \[([\d, ]+)\]", out)
+    assert sizes and sum(int(n) for n in sizes.group(1).split(",")) == SEGMENTS
 
 
 def test_bench_engines_scale_runs_three_sizes(small: list[str], capsys: pytest.CaptureFixture) -> None:
