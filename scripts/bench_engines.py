@@ -237,6 +237,9 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
             if n in results and "product-f32" in results]
     if same:
         print("same translation as product-f32 (equal work): " + ", ".join(same))
+    for name, result in results.items():
+        if "timeline" in result.best_run.extra:
+            print(benchlib.describe_timeline(name, result.best_run.extra["timeline"]))
     for check in target_checks(results):
         print(describe_check(check))
     print(f"load average at end: {benchlib.load_average()}")

@@ -206,28 +206,64 @@ def hf_length(args: argparse.Namespace) -> dict[str, int]:
     return {"min_new_tokens": args.new_tokens + 1, "max_new_tokens": args.new_tokens + 1}
 
 
+@dataclass(frozen=True)
+class Search:
+    """One batch search the product ran: its thread, its start and end (seconds from the run's start), the
+    batch's segments and the target tokens of the hypotheses it returned (EOS excluded)."""
+
+    thread: str
+    start: float
+    end: float
+    segments: int
+    tokens: int
+
+
 @contextmanager
-def counting_target_tokens() -> Iterator[list[int]]:
-    """Count the tokens of the hypotheses the product's search returns (EOS excluded) while inside.
+def recording_searches() -> Iterator[list[Search]]:
+    """Record every batch search the product's decoder runs while inside (in the order they finish).
 
     The decoder hands back text only, and re-tokenising text does not give the searched tokens back, so the
-    search function the decoder calls is wrapped for the duration: measured, not reimplemented.
+    search function the decoder calls is wrapped for the duration: measured, not reimplemented.  The times
+    give the run's timeline: which thread searched which batch when, and how long each thread waited at the
+    end for the others.
     """
     import translate.decoding.decoder as decoder_module
 
-    counter = [0]
-    search = decoder_module.beam_search
+    searches: list[Search] = []
+    search, origin = decoder_module.beam_search, time.perf_counter()
 
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        hypotheses = search(*args, **kwargs)
-        counter[0] += sum(len(h.tokens) for h in hypotheses)
+    def recorded(network: Any, input_ids: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter() - origin
+        hypotheses = search(network, input_ids, *args, **kwargs)
+        searches.append(Search(threading.current_thread().name, start, time.perf_counter() - origin,
+                               len(input_ids), sum(len(h.tokens) for h in hypotheses)))
         return hypotheses
 
-    decoder_module.beam_search = counted
+    decoder_module.beam_search = recorded
     try:
-        yield counter
+        yield searches
     finally:
         decoder_module.beam_search = search
+
+
+def timeline(searches: Sequence[Search]) -> list[dict[str, Any]]:
+    """Per thread (in order of first start): its searches as ``[segments, start, end]`` and the seconds it
+    waited after its last search until the run's last search ended."""
+    end = max((s.end for s in searches), default=0.0)
+    threads: dict[str, list[Search]] = {}
+    for item in sorted(searches, key=lambda s: s.start):
+        threads.setdefault(item.thread, []).append(item)
+    return [{"searches": [[s.segments, round(s.start, 3), round(s.end, 3)] for s in own],
+             "idle_at_end": round(end - max(s.end for s in own), 3)} for own in threads.values()]
+
+
+def describe_timeline(engine: str, lines: Sequence[dict[str, Any]]) -> str:
+    """``timeline``'s figures as one printed line per thread."""
+    out = [f"{engine} timeline of its best run (segments: start-end s):"]
+    for number, thread in enumerate(lines, 1):
+        spans = ", ".join(f"{segments}: {start:.2f}-{end:.2f}" for segments, start, end in thread["searches"])
+        out.append(f"  thread {number}: {spans}; idle at the end {thread['idle_at_end']:.2f} s")
+    return "\n".join(out)
 
 
 def batch_plan(decoder: Decoder) -> Callable[[Sequence[str]], list[list[int]]]:
@@ -254,10 +290,11 @@ def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
     plan = batch_plan(decoder)
 
     def run(segments: list[str]) -> Output:
-        with counting_target_tokens() as tokens:
+        with recording_searches() as searches:
             decoded = decoder.decode([DecodeRequest(s) for s in segments])
         sizes = [len(b) for b in plan(segments)]
-        return Output([d.text for d in decoded], tokens[0], {"batch_sizes": sizes})
+        return Output([d.text for d in decoded], sum(s.tokens for s in searches),
+                      {"batch_sizes": sizes, "timeline": timeline(searches)})
 
     return run
 
@@ -286,7 +323,7 @@ def translator_engine(
         # writing its output) drops it: holding 10,000 segments' records (~2 kB each) would be the harness's
         # memory growth, not the product's.
         texts, required, met, with_terms = [], 0, 0, 0
-        with counting_target_tokens() as tokens:
+        with recording_searches() as searches:
             if alone:
                 results = (r for s in segments for r in translator.translate_documents([("one", s)], lines=True))
             else:
@@ -300,8 +337,9 @@ def translator_engine(
                  "segments_with_terms": with_terms} if glossary is not None else {}
         # The product's own options signature (translate.options), as its journal and reports record it, and the
         # family it chose for the model (translate.decoding.families): what was measured, not what was asked for.
-        return Output(texts, tokens[0],
-                      {**extra, "options_signature": signature, "family": loaded.family.name})
+        return Output(texts, sum(s.tokens for s in searches),
+                      {**extra, "options_signature": signature, "family": loaded.family.name,
+                       "timeline": timeline(searches)})
 
     return run
 

@@ -79,6 +79,21 @@ def test_bench_engines_compares_to_the_reference(small: list[str], capsys: pytes
     # The batch plan every engine ran (the first engine's that records one: CTranslate2's where it runs).
     sizes = re.search(r"batches \(the product's, given to HF and CTranslate2 too\): sizes \[([\d, ]+)\]", out)
     assert sizes and sum(int(n) for n in sizes.group(1).split(",")) == SEGMENTS
+    # vi2en's engines print when each thread searched which batch: here one thread, every segment once.
+    spans = re.search(r"glossary-f32 timeline of its best run .*\n  thread 1: (.*); idle at the end 0.00 s", out)
+    assert spans and sum(int(span.split(":")[0]) for span in spans.group(1).split(", ")) == SEGMENTS
+
+
+def test_timeline_gives_each_thread_its_searches_and_its_wait_at_the_end() -> None:
+    """Two threads: one searches two batches back to back, the other one batch that ends 0.5 s earlier."""
+    searches = [benchlib.Search("b", 0.0, 1.5, 23, 920), benchlib.Search("a", 0.0, 1.0, 12, 480),
+                benchlib.Search("a", 1.0, 2.0, 13, 520)]
+    lines = benchlib.timeline(searches)
+    assert lines == [{"searches": [[23, 0.0, 1.5]], "idle_at_end": 0.5},
+                     {"searches": [[12, 0.0, 1.0], [13, 1.0, 2.0]], "idle_at_end": 0.0}]
+    assert benchlib.describe_timeline("product-int8", lines).splitlines()[1:] == [
+        "  thread 1: 23: 0.00-1.50; idle at the end 0.50 s",
+        "  thread 2: 12: 0.00-1.00, 13: 1.00-2.00; idle at the end 0.00 s"]
 
 
 def test_bench_engines_scale_runs_three_sizes(small: list[str], capsys: pytest.CaptureFixture) -> None:
