@@ -5,6 +5,7 @@ A small random Marian model built from a config is enough: the search never look
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 import pytest
@@ -13,7 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers import MarianConfig, MarianMTModel
 
-from translate.decoding.beam_search import SearchOptions, TargetVocabulary, beam_search, row_topk
+from translate.decoding.beam_search import (
+    GLUE_ROWS_AT_ONCE, SearchOptions, TargetVocabulary, _apply_constraint_masks, _Segment, beam_search, row_topk,
+)
 from translate.decoding.constraint_state import Constraint, ConstraintSet
 from translate.decoding.marian_decoder import MarianIncrementalDecoder
 
@@ -147,6 +150,60 @@ def test_no_word_may_glue_onto_a_completed_term() -> None:
         after = [hyp.tokens[i + 2] for i in range(len(hyp.tokens) - 2) if tuple(hyp.tokens[i : i + 2]) == term]
         assert contains(hyp.tokens, term)
         assert not any(t in glue for t in after)
+
+
+def test_glue_is_masked_on_every_row_that_just_met_a_term() -> None:
+    """Rows that just completed a term are masked a few at a time (bounding the copy); every one of them, in
+    every chunk, loses its gluing pieces, and no other score changes."""
+    glue = range(1, 60)
+    cset = ConstraintSet([Constraint(((70,),))])
+    met = cset.initial_state().advance(70)
+    assert met.just_completed and met.all_met()
+    segments, k = 5, 4  # 20 rows: more than two chunks
+    assert segments * k > 2 * GLUE_ROWS_AT_ONCE
+    logp = torch.randn(segments * k, VOCAB, generator=torch.Generator().manual_seed(0))
+    before = logp.clone()
+    seqs = torch.full((segments * k, 2), PAD, dtype=torch.long)
+    seqs[:, 1] = 70
+    _apply_constraint_masks(logp, [met] * (segments * k), range(segments), [_Segment(10, cset)] * segments, k,
+                            2, vocabulary(glue), True, seqs)
+    assert torch.all(logp[:, list(glue)] == float("-inf"))
+    repeat = set(met.repeat_tokens())
+    others = [t for t in range(VOCAB) if t not in glue and t not in repeat]
+    assert torch.equal(logp[:, others], before[:, others])
+
+
+class HeldScores:
+    """A stepper that checks, at every step, that the search no longer holds the scores it was last given."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.last, self.held = inner, None, 0
+
+    def step(self, ids: torch.Tensor) -> torch.Tensor:
+        self.held += self.last is not None and self.last() is not None
+        out = self.inner.step(ids)
+        self.last = weakref.ref(out)
+        return out
+
+    def select(self, rows: torch.Tensor, segments_changed: bool) -> None:
+        self.inner.select(rows, segments_changed)
+
+
+class CheckedDecoder(MarianIncrementalDecoder):
+    def start(self, *args, **kwargs):
+        self.stepper = HeldScores(super().start(*args, **kwargs))
+        return self.stepper
+
+
+def test_a_steps_scores_are_dropped_before_the_next_step() -> None:
+    """The step's scores (``[rows, output size]``, NLLB's largest tensor) must not live through the next forward pass."""
+    network = CheckedDecoder(random_marian(0.5, 0.0))
+    ids, mask = batch([6, 7])
+    csets = [ConstraintSet([Constraint(((70, 71),))]), None]
+    with torch.inference_mode():
+        beam_search(network, ids, mask, vocabulary(range(1, 60)), csets, SearchOptions(beams=3, max_new_tokens=8))
+    assert network.stepper.last is not None  # it stepped
+    assert network.stepper.held == 0
 
 
 def test_soft_mode_may_end_without_its_terms() -> None:
