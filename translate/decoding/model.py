@@ -6,9 +6,11 @@ says how to point vi2en at a local copy, instead of minutes of retries and a sta
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 from huggingface_hub import HfApi
@@ -134,20 +136,28 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
 def return_freed_memory() -> None:
     """Hand the C allocator's freed pages back to the system (glibc ``malloc_trim``; elsewhere nothing).
 
-    Preparing a model frees large temporaries (the full output layer's integers, the rows cut from it);
-    glibc keeps such freed memory for reuse, so without this the process stays as large as its peak.
+    Preparing a model frees large temporaries (the full output layer's integers, the rows cut from it), and
+    every batch's search frees its cache and activations; glibc keeps such freed memory for reuse, so
+    without this the process stays as large as its peak.
     """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, looked up once: finding the C library runs ``ldconfig`` (~2 ms), and the
+    decoder trims after every batch."""
     import ctypes
     import ctypes.util
 
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
     except OSError:
-        return
-    if trim is not None:
-        trim(0)
+        return None
+    return getattr(libc, "malloc_trim", None)
 
 
 def _available_cpus() -> int:
