@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from glossary import Entry, EntryType, Glossary, default_paths, load_glossary  # noqa: E402
 from glossary.tokens import tokenize  # noqa: E402  (the matcher's own syllables: generated terms match as planned)
+from translate.settings import DEFAULT_BATCH_TOKENS  # noqa: E402  (no torch: the settings module imports nothing heavy)
 
 if TYPE_CHECKING:  # torch and transformers load only in the workers that need them
     from translate.decoding.beam_search import SearchOptions
@@ -78,6 +79,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
     parser.add_argument("--beams", type=int, default=4)
     parser.add_argument("--new-tokens", type=int, default=40, help="target tokens every hypothesis gets (default 40)")
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads of every engine (default 2)")
+    parser.add_argument("--batch-tokens", type=int, default=DEFAULT_BATCH_TOKENS,
+                        help=f"the product's batch budget (vi2en --batch-tokens; default {DEFAULT_BATCH_TOKENS}): it "
+                        "makes the batches every engine is given")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="where every engine runs (default cpu; cuda: see scripts/device_check.sh)")
     parser.add_argument("--repeat", type=int, default=repeat, help=f"measured rounds (default {repeat})")
@@ -266,28 +270,19 @@ def describe_timeline(engine: str, lines: Sequence[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def batch_plan(decoder: Decoder) -> Callable[[Sequence[str]], list[list[int]]]:
-    """Segments -> the batches ``decoder`` forms for them (its own budget rule), so other engines get the same.
+def product_decoder(loaded: LoadedModel, args: argparse.Namespace) -> Decoder:
+    """The product's decoder with the run's search and batch budget; its ``plan`` makes every engine's batches."""
+    from translate.decoding.decoder import Decoder
 
-    The plan keeps only the tokenizer side of the decoder, not its model.
-    """
-    from translate.decoding.batching import make_batches
-
-    family = decoder.loaded.family
-    budget, limit = max(1, decoder.max_batch_tokens // decoder.options.beams), decoder.max_batch_segments
-
-    def plan(segments: Sequence[str]) -> list[list[int]]:
-        return make_batches([family.count_source_tokens(s) for s in segments], budget, limit)
-
-    return plan
+    return Decoder(loaded, product_search(args), max_batch_tokens=args.batch_tokens)
 
 
 def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
     """The product's batch decoder over all segments at once (length-sorted batches, no glossary)."""
-    from translate.decoding.decoder import DecodeRequest, Decoder
+    from translate.decoding.decoder import DecodeRequest
 
-    decoder = Decoder(loaded, product_search(args))
-    plan = batch_plan(decoder)
+    decoder = product_decoder(loaded, args)
+    plan = decoder.plan
 
     def run(segments: list[str]) -> Output:
         with recording_searches() as searches:
@@ -310,7 +305,8 @@ def translator_engine(
     from translate.pipeline import Translator
 
     mode = "hard" if glossary is not None else "off"
-    translator = Translator(loaded, glossary, glossary_mode=mode, search=product_search(args))
+    translator = Translator(loaded, glossary, glossary_mode=mode, search=product_search(args),
+                            max_batch_tokens=args.batch_tokens)
     signature = translator.options.signature().digest
 
     def documents(segments: list[str]) -> Iterator[tuple[str, str]]:
@@ -347,10 +343,9 @@ def translator_engine(
 def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -> Engine:
     """HF ``generate`` (beam search, same beams and length) on the product's batches, or one call per segment."""
     import torch
-    from translate.decoding.decoder import Decoder
 
     family, model = loaded.family, loaded.model
-    plan = batch_plan(Decoder(loaded, product_search(args)))
+    plan = product_decoder(loaded, args).plan
     options = {"num_beams": args.beams, "do_sample": False, **hf_length(args)}
 
     def run(segments: list[str]) -> Output:

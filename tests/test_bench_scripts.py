@@ -84,6 +84,24 @@ def test_bench_engines_compares_to_the_reference(small: list[str], capsys: pytes
     assert spans and sum(int(span.split(":")[0]) for span in spans.group(1).split(", ")) == SEGMENTS
 
 
+def test_every_engine_is_given_the_batches_the_product_searches(tiny_model_dir, capsys: pytest.CaptureFixture) -> None:
+    """Two threads: the product deals the 3 segments into one batch per thread, and the plan handed to the other
+    engine (and printed) is those batches, not the budget's single batch; a larger --batch-tokens reaches both."""
+    other = "ct2-int8" if HAS_CT2 else "hf-batched"
+    run = [*small_run(tiny_model_dir("marian")), "--threads", "2", "--engines", f"{other},product-int8"]
+    for budget in ("6000", "3"):
+        assert bench_engines.main([*run, "--batch-tokens", budget]) == 0
+        out = capsys.readouterr().out
+        sizes = re.search(r"batches \(the product's, given to HF and CTranslate2 too\): sizes \[([\d, ]+)\]", out)
+        spans = re.search(r"product-int8 timeline of its best run .*\n((?:  thread .*\n)+)", out)
+        assert sizes and spans, out
+        searched = sorted(int(span.split(":")[0]) for line in spans.group(1).splitlines()
+                          for span in line.split(": ", 1)[1].split("; ")[0].split(", "))
+        assert sorted(int(n) for n in sizes.group(1).split(",")) == searched
+        # 6000: one batch by the budget, dealt in two for the threads; 3 (1 token a beam): one segment a batch.
+        assert searched == ([1, 2] if budget == "6000" else [1, 1, 1])
+
+
 def test_timeline_gives_each_thread_its_searches_and_its_wait_at_the_end() -> None:
     """Two threads: one searches two batches back to back, the other one batch that ends 0.5 s earlier."""
     searches = [benchlib.Search("b", 0.0, 1.5, 23, 920), benchlib.Search("a", 0.0, 1.0, 12, 480),

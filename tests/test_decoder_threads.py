@@ -85,18 +85,20 @@ def test_a_call_split_for_the_threads_gives_the_unsplit_output(tiny_model_dir: C
     loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
     decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=12))  # default budget: one batch for these
     requests = [DecodeRequest(s, (TERM,) if i % 2 else ()) for i, s in enumerate(SOURCES)]
-    lengths = [loaded.family.count_source_tokens(r.text) for r in requests]
     one: list[int] = []
     two: list[int] = []
+    with torch_threads(2):
+        plan = decoder.plan([r.text for r in requests])
     with torch_threads(1):
+        assert [sorted(batch) for batch in decoder.plan([r.text for r in requests])] == [list(range(len(requests)))]
         alone = decoder.decode(requests, progress=one.append)
         halves = {}
-        for batch in make_batches(lengths, decoder.max_batch_tokens // 2, decoder.max_batch_segments, at_least=2):
+        for batch in plan:
             halves.update(zip(batch, decoder.decode([requests[i] for i in batch])))
     with torch_threads(2):
         split = decoder.decode(requests, progress=two.append)
     assert one == [len(requests)], "one thread: the call is one batch"
-    assert len(two) == 2 and sum(two) == len(requests), "two threads: one batch each"
+    assert [len(batch) for batch in plan] == two == [3, 2], "two threads: one batch each, as planned"
     assert split == [halves[i] for i in range(len(requests))]
     if precision == "float32":
         assert split == alone

@@ -22,7 +22,7 @@ from typing import Sequence
 from .arg_types import iso_date, positive_int
 from .glossary_files import BUILTIN
 from .memory import FUZZY_THRESHOLD
-from .settings import ACRONYM_MODES, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
+from .settings import ACRONYM_MODES, DEFAULT_BATCH_TOKENS, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 from glossary.entry import RENDERING_POLICIES
 
 OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
@@ -118,7 +118,8 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=DEVICES, default="cpu",
                    help="cpu (default), cuda (a GPU; needs torch built with CUDA), auto: cuda when there is one")
     p.add_argument("--threads", type=positive_int, help="CPU threads for the model (default: all available cores)")
-    p.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included (default: 6000)")
+    p.add_argument("--batch-tokens", type=positive_int, default=DEFAULT_BATCH_TOKENS,
+                   help=f"token budget of one batch, beams included (default: {DEFAULT_BATCH_TOKENS})")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary (problems are still reported)")
     p.add_argument("--force", action="store_true",
                    help="overwrite outputs in OUTDIR that were changed since vi2en wrote them (by default they are kept)")

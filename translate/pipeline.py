@@ -41,6 +41,7 @@ from .glossary_files import BUILTIN, GlossarySpec
 from .memory import FUZZY_THRESHOLD, Offer, TranslationMemory
 from .options import TranslationOptions, check_count
 from .segment import split_long_spans
+from .settings import DEFAULT_BATCH_TOKENS
 from .span_plan import PlannedSpan, SpanRecord, plan_spans, protected_ranges, require_span, requirements, span_records
 from .term_plan import PlannedTerm, acronym_expansions, document_choices, narrow_to, plan_document
 
@@ -229,7 +230,7 @@ class Translator:
         acronyms: str = "keep",
         search: SearchOptions | None = None,
         group_segments: int = 256,
-        max_batch_tokens: int = 6000,
+        max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
         memory: TranslationMemory | None = None,
         explain: bool = False,
         options: TranslationOptions | None = None,
@@ -299,7 +300,7 @@ class Translator:
         device: str = "cpu",
         threads: int | None = None,
         search: SearchOptions | None = None,
-        max_batch_tokens: int = 6000,
+        max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
         memory: TranslationMemory | None = None,
         explain: bool = False,
         tm: Sequence[str | os.PathLike[str]] = (),

@@ -11,5 +11,9 @@ CPU_PRECISIONS = ("float32", "int8")
 CUDA_PRECISIONS = ("float32", "float16", "bfloat16")
 DEVICES = ("cpu", "cuda", "auto")
 """``auto``: cuda when torch sees a CUDA device, else cpu."""
+DEFAULT_BATCH_TOKENS = 6000
+"""A batch's default budget: its longest source's tokens x segments x beams (each segment occupies ``beams``
+rows while it is searched).  It bounds a batch's working memory; the decoder, the pipeline, the CLI and the
+service all start from it."""
 GLOSSARY_MODES = ("hard", "soft", "off")
 ACRONYM_MODES = ("keep", "first-expand")

@@ -16,6 +16,7 @@ from typing import Callable, Iterator, Sequence
 
 import torch
 
+from ..settings import DEFAULT_BATCH_TOKENS
 from .batching import make_batches
 from .beam_search import Hypothesis, SearchOptions, TargetVocabulary, beam_search
 from .constraint_state import ConstraintSet
@@ -55,6 +56,27 @@ class _Job:
     attention_mask: torch.Tensor
     constraints: list[ConstraintSet | None]
     options: SearchOptions
+
+
+@dataclass(frozen=True)
+class BatchPlanner:
+    """How a call's texts are grouped into batches: indices into them, in the order they are searched.
+
+    Longest first under the token budget and ``max_segments``, and, on the CPU, dealt into at least one batch
+    per torch thread (as set when called) where there are segments for it (``translate.decoding.batching``).
+    One rule, so that a benchmark hands exactly the batches the product searches to the engines it compares.
+    """
+
+    count_tokens: Callable[[str], int]
+    #: Source tokens of a batch's longest text x its segments (the decoder's budget over its beams).
+    max_tokens: int
+    max_segments: int
+    on_cpu: bool
+
+    def __call__(self, texts: Sequence[str]) -> list[list[int]]:
+        threads = torch.get_num_threads() if self.on_cpu else 1
+        return make_batches([self.count_tokens(text) for text in texts], self.max_tokens, self.max_segments,
+                            at_least=threads)
 
 
 @dataclass
@@ -112,7 +134,7 @@ class Decoder:
         self,
         loaded: LoadedModel,
         options: SearchOptions,
-        max_batch_tokens: int = 6000,
+        max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
         max_batch_segments: int = 64,
     ) -> None:
         self.loaded = loaded
@@ -152,6 +174,13 @@ class Decoder:
     def _decode_tokens(self, ids: list[int]) -> str:
         return self.loaded.family.decode(self.space.to_model(ids))
 
+    @property
+    def plan(self) -> "BatchPlanner":
+        """The rule :meth:`decode` groups its texts by (``decoder.plan(texts)``: the batches), with this decoder's
+        budgets; it holds the tokenizer side only, so a benchmark can keep it after freeing the model."""
+        return BatchPlanner(self.loaded.family.count_source_tokens, max(1, self.max_batch_tokens // self.options.beams),
+                            self.max_batch_segments, self.loaded.device.type == "cpu")
+
     def decode(
         self, requests: Sequence[DecodeRequest], progress: Callable[[int], None] | None = None, *, hard: bool | None = None
     ) -> list[Decoded]:
@@ -169,12 +198,7 @@ class Decoder:
         dealt into one batch per thread, on the CPU, so that every thread has a search to run.
         """
         options = self.options if hard is None else replace(self.options, hard=hard)
-        family = self.loaded.family
-        lengths = [family.count_source_tokens(r.text) for r in requests]
-        # The budget counts beams too: each segment occupies ``beams`` rows while decoding.
-        budget = max(1, self.max_batch_tokens // self.options.beams)
-        threads = torch.get_num_threads() if self.loaded.device.type == "cpu" else 1
-        batches = make_batches(lengths, budget, self.max_batch_segments, at_least=threads)
+        batches = self.plan([r.text for r in requests])
         jobs = [self._prepare(requests, batch, options) for batch in batches]
         results: list[Decoded | None] = [None] * len(requests)
         for batch, hyps in zip(batches, self._search_all(jobs)):

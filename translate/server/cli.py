@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..settings import ACRONYM_MODES, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
+from ..settings import ACRONYM_MODES, DEFAULT_BATCH_TOKENS, DEFAULT_MODEL, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 from .settings import WINDOW_CAP, ServerSettings
 
 if TYPE_CHECKING:
@@ -85,7 +85,8 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--beams", type=positive_int, default=4, help="beam size (default: 4)")
     model.add_argument("--precision", choices=PRECISIONS, default="float32", help="int8: quantised linear layers, faster on CPU")
     model.add_argument("--threads", type=positive_int, help="CPU threads per process (default: the cores divided by --workers)")
-    model.add_argument("--batch-tokens", type=positive_int, default=6000, help="token budget of one batch, beams included")
+    model.add_argument("--batch-tokens", type=positive_int, default=DEFAULT_BATCH_TOKENS,
+                       help=f"token budget of one batch, beams included (default: {DEFAULT_BATCH_TOKENS})")
 
     limits = parser.add_argument_group("limits")
     limits.add_argument("--max-request-bytes", type=positive_int, default=DEFAULTS.max_request_bytes,
