@@ -14,7 +14,7 @@ from transformers import AutoModelForSeq2SeqLM
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
-from translate.decoding.quantize import Int8Embedding, Int8Linear, quantize_int8
+from translate.decoding.quantize import Int8Embedding, Int8Linear, integers_of, quantize_int8
 from translate.decoding.restack import stacked_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +103,16 @@ def test_int8_linear_gives_back_its_integers_and_computes_the_product(engine: st
     out = layer(x)
     assert out.shape == (2, 5, 300)
     assert (out - expected).abs().max() < 0.02 * expected.abs().max()
+
+
+@pytest.mark.parametrize("shape", [(1, 7), (16, 512), (5, 3, 64)])
+def test_the_activations_integers_reach_the_kernel_without_a_copy(shape: tuple[int, ...]) -> None:
+    """Every int8 product quantises its input; ``int_repr`` copied the integers out one by one, a third of a
+    ``[96, 2048]`` layer's product.  They are read in place: the same integers, the same memory."""
+    quantised = torch.quantize_per_tensor_dynamic(torch.randn(*shape), torch.quint8, False)
+    integers = integers_of(quantised)
+    assert integers.dtype == torch.uint8 and torch.equal(integers, quantised.int_repr())
+    assert integers.untyped_storage().data_ptr() == quantised.untyped_storage().data_ptr()
 
 
 @pytest.mark.parametrize("engine", ENGINES)

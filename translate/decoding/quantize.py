@@ -105,7 +105,7 @@ class Int8Linear(nn.Module):
     def _onednn_product(self, flat: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """``flat`` (``[n, in]``, float), quantised per call, times the packed weights, plus ``bias``: float out."""
         qx = torch.quantize_per_tensor_dynamic(flat, torch.quint8, False)
-        return torch.ops.onednn.qlinear_pointwise(qx.int_repr(), qx.q_scale(), qx.q_zero_point(), self._packed,
+        return torch.ops.onednn.qlinear_pointwise(integers_of(qx), qx.q_scale(), qx.q_zero_point(), self._packed,
                                                   self.scales, self.zero_points, bias, 1.0, 0, torch.float32,
                                                   "none", [], "")
 
@@ -129,6 +129,16 @@ class Int8Linear(nn.Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, engine={self.engine}"
+
+
+def integers_of(quantised: torch.Tensor) -> torch.Tensor:
+    """The uint8 integers of a ``quint8`` tensor, as a plain tensor over the same memory: no copy.
+
+    ``int_repr()`` copies them element by element, unvectorised: 0.3 ms for a ``[96, 2048]`` input on this
+    CPU, a third of that layer's whole int8 product, paid on every layer of every step.
+    """
+    return torch.empty(0, dtype=torch.uint8, device=quantised.device).set_(
+        quantised.untyped_storage(), quantised.storage_offset(), quantised.size(), quantised.stride())
 
 
 class Int8Embedding(nn.Module):
