@@ -14,7 +14,7 @@ from transformers import AutoModelForSeq2SeqLM
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
-from translate.decoding.quantize import Int8Embedding, Int8Linear, integers_of, quantize_int8
+from translate.decoding.quantize import Int8Embedding, Int8Linear, integers_of, quantise_activations, quantize_int8
 from translate.decoding.restack import stacked_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +113,25 @@ def test_the_activations_integers_reach_the_kernel_without_a_copy(shape: tuple[i
     integers = integers_of(quantised)
     assert integers.dtype == torch.uint8 and torch.equal(integers, quantised.int_repr())
     assert integers.untyped_storage().data_ptr() == quantised.untyped_storage().data_ptr()
+
+
+@pytest.mark.parametrize("kind", ["mixed", "positive", "negative", "offset", "tiny", "zeros", "nan"])
+def test_activations_are_quantised_as_torchs_dynamic_quantisation_does(kind: str) -> None:
+    """The one-pass range gives torch's own scale, zero point and integers, over magnitudes from 1e-4 to 1e3
+    and ranges on either side of zero; the cases torch adjusts itself (tiny ranges, all zeros, NaN) go to torch."""
+    generator = torch.Generator().manual_seed(len(kind))
+    for _ in range(200):
+        x = torch.randn(17, 64, generator=generator) * 10 ** (torch.rand(1, generator=generator).item() * 7 - 4)
+        x = {"positive": x.abs(), "negative": -x.abs(), "offset": x + 5 * x.abs().max(), "tiny": x * 1e-6,
+             "zeros": x * 0, "nan": x.index_fill(1, torch.tensor([3]), float("nan"))}.get(kind, x)
+        if kind == "nan":  # torch refuses such a range, and so does the one pass, by handing it to torch
+            for quantise in (lambda t: torch.quantize_per_tensor_dynamic(t, torch.quint8, False), quantise_activations):
+                with pytest.raises(RuntimeError, match="min should be less than or equal to max"):
+                    quantise(x)
+            continue
+        expected, got = torch.quantize_per_tensor_dynamic(x, torch.quint8, False), quantise_activations(x)
+        assert (got.q_scale(), got.q_zero_point()) == (expected.q_scale(), expected.q_zero_point())
+        assert torch.equal(got.int_repr(), expected.int_repr())
 
 
 @pytest.mark.parametrize("engine", ENGINES)

