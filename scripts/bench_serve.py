@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     segments = benchlib.load_segments(args.segments, args.corpus)
     glossary = None if args.no_glossary else benchlib.make_glossary(segments)
     translator = Translator(benchlib.load(args, args.precision, product=True), glossary, glossary_mode="off" if glossary is None else "hard",
-                            search=benchlib.product_search(args))
+                            search=benchlib.product_search(args), max_batch_tokens=args.batch_tokens)
     translator.translate_lines(segments[:2])  # warm-up
     settings = ServerSettings(queue_limit=max(64, 2 * args.clients), batch_window=args.window_ms / 1000,
                               request_timeout=args.time_limit)

@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from glossary import Entry, EntryType, Glossary, default_paths, load_glossary  # noqa: E402
 from glossary.tokens import tokenize  # noqa: E402  (the matcher's own syllables: generated terms match as planned)
+from translate.arg_types import positive_int  # noqa: E402
 from translate.settings import DEFAULT_BATCH_TOKENS  # noqa: E402  (no torch: the settings module imports nothing heavy)
 
 if TYPE_CHECKING:  # torch and transformers load only in the workers that need them
@@ -79,7 +80,7 @@ def add_common_arguments(parser: argparse.ArgumentParser, *, repeat: int | None 
     parser.add_argument("--beams", type=int, default=4)
     parser.add_argument("--new-tokens", type=int, default=40, help="target tokens every hypothesis gets (default 40)")
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads of every engine (default 2)")
-    parser.add_argument("--batch-tokens", type=int, default=DEFAULT_BATCH_TOKENS,
+    parser.add_argument("--batch-tokens", type=positive_int, default=DEFAULT_BATCH_TOKENS,
                         help=f"the product's batch budget (vi2en --batch-tokens; default {DEFAULT_BATCH_TOKENS}): it "
                         "makes the batches every engine is given")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
@@ -603,7 +604,7 @@ def print_header(title: str, args: argparse.Namespace, start_load: str, rounds: 
     layout = describe_model(Path(args.model))
     print(f"model: {args.model}" + (f" ({layout})" if layout else ""))
     print(f"segments: {args.segments} from {source}; beams {args.beams}; {args.new_tokens} target tokens per "
-          f"hypothesis (forced); {args.threads} threads; {rounds}")
+          f"hypothesis (forced); {args.threads} threads; batch budget {args.batch_tokens} tokens; {rounds}")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -88,7 +88,8 @@ def test_every_engine_is_given_the_batches_the_product_searches(tiny_model_dir, 
     """Two threads: the product deals the 3 segments into one batch per thread, and the plan handed to the other
     engine (and printed) is those batches, not the budget's single batch; a larger --batch-tokens reaches both."""
     other = "ct2-int8" if HAS_CT2 else "hf-batched"
-    run = [*small_run(tiny_model_dir("marian")), "--threads", "2", "--engines", f"{other},product-int8"]
+    run = [*small_run(tiny_model_dir("marian")), "--engines", f"{other},product-int8"]
+    run[run.index("--threads") + 1] = "2"
     for budget in ("6000", "3"):
         assert bench_engines.main([*run, "--batch-tokens", budget]) == 0
         out = capsys.readouterr().out

@@ -14,7 +14,8 @@ from transformers import AutoModelForSeq2SeqLM
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
-from translate.decoding.quantize import Int8Embedding, Int8Linear, integers_of, quantise_activations, quantize_int8
+from translate.decoding.quantize import (SMALL_SCALE, Int8Embedding, Int8Linear, integers_of, quantize_activations,
+                                         quantize_int8)
 from translate.decoding.restack import stacked_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,33 +106,66 @@ def test_int8_linear_gives_back_its_integers_and_computes_the_product(engine: st
     assert (out - expected).abs().max() < 0.02 * expected.abs().max()
 
 
+@pytest.mark.parametrize("sliced", [False, True])
 @pytest.mark.parametrize("shape", [(1, 7), (16, 512), (5, 3, 64)])
-def test_the_activations_integers_reach_the_kernel_without_a_copy(shape: tuple[int, ...]) -> None:
-    """Every int8 product quantises its input; ``int_repr`` copied the integers out one by one, a third of a
-    ``[96, 2048]`` layer's product.  They are read in place: the same integers, the same memory."""
+def test_the_activations_integers_reach_the_kernel_without_a_copy(shape: tuple[int, ...], sliced: bool) -> None:
+    """Every int8 product quantises its input; ``int_repr`` copied the integers out one by one.  They are read in
+    place: the same integers over the same memory, a slice's offset and strides included."""
     quantised = torch.quantize_per_tensor_dynamic(torch.randn(*shape), torch.quint8, False)
+    if sliced:
+        quantised = quantised[..., 1::2]
     integers = integers_of(quantised)
     assert integers.dtype == torch.uint8 and torch.equal(integers, quantised.int_repr())
     assert integers.untyped_storage().data_ptr() == quantised.untyped_storage().data_ptr()
 
 
-@pytest.mark.parametrize("kind", ["mixed", "positive", "negative", "offset", "tiny", "zeros", "nan"])
-def test_activations_are_quantised_as_torchs_dynamic_quantisation_does(kind: str) -> None:
-    """The one-pass range gives torch's own scale, zero point and integers, over magnitudes from 1e-4 to 1e3
-    and ranges on either side of zero; the cases torch adjusts itself (tiny ranges, all zeros, NaN) go to torch."""
+def _dynamic(x: torch.Tensor) -> torch.Tensor:
+    return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+
+
+def _assert_quantized_as_torch(x: torch.Tensor) -> None:
+    expected, got = _dynamic(x), quantize_activations(x)
+    assert (got.q_scale(), got.q_zero_point()) == (expected.q_scale(), expected.q_zero_point())
+    assert torch.equal(got.int_repr(), expected.int_repr())
+
+
+@pytest.mark.parametrize("kind", ["mixed", "positive", "negative", "offset"])
+def test_activations_are_quantized_as_torchs_dynamic_quantization_does(kind: str) -> None:
+    """The one-pass range gives torch's own scale, zero point and integers, over magnitudes from 0.03 to 1000
+    (every scale above torch's floor, so each case runs the one-pass arithmetic) and ranges on either side of 0."""
     generator = torch.Generator().manual_seed(len(kind))
     for _ in range(200):
-        x = torch.randn(17, 64, generator=generator) * 10 ** (torch.rand(1, generator=generator).item() * 7 - 4)
-        x = {"positive": x.abs(), "negative": -x.abs(), "offset": x + 5 * x.abs().max(), "tiny": x * 1e-6,
-             "zeros": x * 0, "nan": x.index_fill(1, torch.tensor([3]), float("nan"))}.get(kind, x)
-        if kind == "nan":  # torch refuses such a range, and so does the one pass, by handing it to torch
-            for quantise in (lambda t: torch.quantize_per_tensor_dynamic(t, torch.quint8, False), quantise_activations):
-                with pytest.raises(RuntimeError, match="min should be less than or equal to max"):
-                    quantise(x)
-            continue
-        expected, got = torch.quantize_per_tensor_dynamic(x, torch.quint8, False), quantise_activations(x)
-        assert (got.q_scale(), got.q_zero_point()) == (expected.q_scale(), expected.q_zero_point())
-        assert torch.equal(got.int_repr(), expected.int_repr())
+        x = torch.randn(17, 64, generator=generator) * 10 ** (torch.rand(1, generator=generator).item() * 4.5 - 1.5)
+        x = {"positive": x.abs(), "negative": -x.abs(), "offset": x + 5 * x.abs().max()}.get(kind, x)
+        assert (x.max().clamp_min(0) - x.min().clamp_max(0)).item() / 255 >= SMALL_SCALE
+        _assert_quantized_as_torch(x)
+
+
+@pytest.mark.parametrize("values", [
+    [-2.5, 252.5, 0.0, 1.0],  # zero point 2.5 from the low end: rounded half to even, 2 (half up would give 3)
+    [-3.5, 251.5],  # 3.5: 4
+    [-250.0, 5.2],  # mostly below 0: zero point 250
+    [0.0, 3.0, 7.5],  # all at or above 0: zero point 0
+    [-7.5, -1.0],  # all at or below 0: zero point 255
+    [0.0, 255 * 6.1e-5],  # a scale just at the floor
+])
+def test_activations_on_torchs_edge_cases_are_quantized_as_torch_does(values: list[float]) -> None:
+    _assert_quantized_as_torch(torch.tensor([values]))
+
+
+@pytest.mark.parametrize("x", [torch.randn(3, 8) * 1e-6, torch.zeros(2, 5)], ids=["tiny range", "zeros"])
+def test_activations_torch_adjusts_itself_are_left_to_torch(x: torch.Tensor) -> None:
+    _assert_quantized_as_torch(x)
+
+
+@pytest.mark.parametrize(("x", "message"), [
+    (torch.randn(3, 8).index_fill(1, torch.tensor([3]), float("nan")), "min should be less than or equal to max"),
+    (torch.randn(4, 4, dtype=torch.float64), "only works on Float Tensor"),
+], ids=["nan", "float64"])
+def test_activations_torch_refuses_are_refused_as_torch_does(x: torch.Tensor, message: str) -> None:
+    for quantize in (_dynamic, quantize_activations):
+        with pytest.raises(RuntimeError, match=message):
+            quantize(x)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -175,7 +175,7 @@ class Decoder:
         return self.loaded.family.decode(self.space.to_model(ids))
 
     @property
-    def plan(self) -> "BatchPlanner":
+    def plan(self) -> BatchPlanner:
         """The rule :meth:`decode` groups its texts by (``decoder.plan(texts)``: the batches), with this decoder's
         budgets; it holds the tokenizer side only, so a benchmark can keep it after freeing the model."""
         return BatchPlanner(self.loaded.family.count_source_tokens, max(1, self.max_batch_tokens // self.options.beams),
