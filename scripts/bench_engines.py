@@ -13,7 +13,8 @@ Default mode, on the same segments, each engine in its own worker process, in in
 Same beams, same length (T target tokens: CTranslate2 with ``min_decoding_length=max_decoding_length=T``, which
 stops after T tokens without an EOS step; ours and HF decode T tokens + the EOS), same threads.  Batches: every
 engine gets the batches the product searches (``Decoder.plan``: length-sorted under ``--batch-tokens`` / beams, at
-most 64 segments, at least one per thread), CTranslate2 through one ``translate_batch`` call per batch.  Every time is shown as a ratio to ``ct2-int8``.
+most 64 segments, at least one per thread), CTranslate2 through one ``translate_batch`` call per batch.  Every time
+is shown as a ratio to ``ct2-int8``.
 
 ``--scale [N]`` runs the product (int8, without and with the glossary) through the streaming
 ``Translator.translate_documents`` on N, 10N and 100N segments (default N=16; the N segments reused cyclically,

@@ -143,21 +143,31 @@ def quantize_activations(x: torch.Tensor) -> torch.Tensor:
     in less time.
 
     torch finds the range in two passes (``min``, then ``max``); ``aminmax`` is one, and the parameters are
-    then torch's own rule (``ChooseQuantizationParams``: the range widened to include 0, 255 steps, the zero
-    point from whichever end rounds with less error, nudged into [0, 255]).  The rare inputs where torch
-    adjusts further (a scale below :data:`SMALL_SCALE`, or no finite range), and any input that is not float32
-    (torch finds the range in float32), are left to torch itself.
+    then torch's own rule (see :func:`_one_pass_parameters`).  The rare inputs where torch adjusts further (a
+    scale below :data:`SMALL_SCALE`, or no finite range), and any input that is not float32 (torch finds the
+    range in float32), are left to torch itself.
     """
-    if x.dtype != torch.float32:
+    parameters = _one_pass_parameters(x) if x.dtype == torch.float32 else None
+    if parameters is None:
         return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+    return torch.quantize_per_tensor(x, *parameters, torch.quint8)
+
+
+def _one_pass_parameters(x: torch.Tensor) -> tuple[float, int] | None:
+    """torch's ``ChooseQuantizationParams`` for quint8 over ``x``'s range, or ``None`` where torch would adjust it.
+
+    The range is widened to include 0 and cut in 255 steps; the zero point comes from whichever end rounds with
+    less error (``0 - |low / scale|`` against ``255 - |high / scale|``, which with ``low <= 0 <= high`` are
+    ``-from_low`` and ``from_high``), rounded half to even and nudged into [0, 255].
+    """
     low, high = (value.item() for value in torch.aminmax(x))
     low, high = min(low, 0.0), max(high, 0.0)
     scale = (high - low) / 255.0
     if not (math.isfinite(scale) and scale >= SMALL_SCALE):
-        return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+        return None
     from_low, from_high = -low / scale, 255.0 - high / scale
-    zero = from_low if -abs(low / scale) < 255.0 - abs(high / scale) else from_high
-    return torch.quantize_per_tensor(x, scale, min(255, max(0, round(zero))), torch.quint8)
+    zero = from_low if -from_low < from_high else from_high
+    return scale, min(255, max(0, round(zero)))
 
 
 def integers_of(quantised: torch.Tensor) -> torch.Tensor:
