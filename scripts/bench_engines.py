@@ -6,6 +6,8 @@ Default mode, on the same segments, each engine in its own worker process, in in
 * ``product-f32`` / ``product-int8``: the pipeline without glossary (``load_model(..., precision=...)``);
 * ``glossary-f32`` / ``glossary-int8``: the pipeline with a generated glossary of ~2 terms per segment, hard mode
   (as in ``bench_constraints``);
+* ``product-int8-threads`` / ``glossary-int8-threads``: the same with the batches searched in threads of the worker
+  process rather than in the forked search processes vi2en uses on Linux (``translate.decoding.search_workers``);
 * ``hf-batched``: Hugging Face ``generate`` on the product's batches (the reference implementation);
 * ``ct2-f32`` / ``ct2-int8``: CTranslate2 on the same model, converted by its own ``TransformersConverter``
   (cached next to the model), ``intra_threads=--threads, inter_threads=1``.
@@ -18,8 +20,8 @@ is shown as a ratio to ``ct2-int8``.
 
 ``--scale [N]`` runs the product (int8, without and with the glossary) through the streaming
 ``Translator.translate_documents`` on N, 10N and 100N segments (default N=16; the N segments reused cyclically,
-in documents of N lines): seconds per segment should stay constant and peak RSS flat.  It names the family vi2en
-chose for the model (``--arch`` picks the default model's) and checks the flat line: peak RSS at 100N segments
+in documents of N lines): seconds per segment should stay constant and peak memory flat.  It names the family vi2en
+chose for the model (``--arch`` picks the default model's) and checks the flat line: peak memory at 100N segments
 within ``FLAT_MEMORY_PERCENT`` (10%) of the peak at 10N.
 
 ``--profile [float32|int8]`` runs the constrained product once under cProfile and groups the time: model forward,
@@ -56,6 +58,8 @@ ENGINES = {
     "product-int8": "vi2en pipeline, no glossary, int8 (translate.decoding.quantize.Int8Linear)",
     "glossary-f32": "vi2en pipeline, ~2 terms/segment, hard mode, float32",
     "glossary-int8": "vi2en pipeline, ~2 terms/segment, hard mode, int8",
+    "product-int8-threads": "product-int8 with its batches searched in threads of one process, not forked processes",
+    "glossary-int8-threads": "glossary-int8 with its batches searched in threads of one process, not forked processes",
     "hf-batched": "HF generate, product's batches, float32",
     "ct2-f32": "CTranslate2 float32, product's batches (process also holds torch/transformers for tokenising)",
     "ct2-int8": "CTranslate2 int8, product's batches (process also holds torch/transformers for tokenising)",
@@ -66,14 +70,14 @@ SCALE_ENGINES = {
     "scale-glossary": "vi2en int8, ~2 terms/segment, hard mode, streaming translate_documents",
 }
 FLAT_MEMORY_PERCENT = 10.0
-"""Issue 16's flat memory line: the peak RSS at 100N segments within this many percent of the peak at 10N."""
+"""Issue 16's flat memory line: the peak memory at 100N segments within this many percent of the peak at 10N."""
 
 
 def memory_check(engine: str, smaller: dict[str, Any], larger: dict[str, Any]) -> dict[str, Any]:
-    """Whether ``engine``'s peak RSS stayed flat from the ``smaller`` run to the ``larger`` one (scale rows)."""
-    growth = 100 * (larger["peak_rss_bytes"] - smaller["peak_rss_bytes"]) / smaller["peak_rss_bytes"]
+    """Whether ``engine``'s peak memory stayed flat from the ``smaller`` run to the ``larger`` one (scale rows)."""
+    growth = 100 * (larger["peak_bytes"] - smaller["peak_bytes"]) / smaller["peak_bytes"]
     return {"engine": engine, "from_segments": smaller["segments"], "to_segments": larger["segments"],
-            "peak_rss_from_bytes": smaller["peak_rss_bytes"], "peak_rss_to_bytes": larger["peak_rss_bytes"],
+            "peak_from_bytes": smaller["peak_bytes"], "peak_to_bytes": larger["peak_bytes"],
             "peak_growth_percent": growth, "target_percent": FLAT_MEMORY_PERCENT, "flat": growth <= FLAT_MEMORY_PERCENT,
             "seconds_per_segment_ratio": larger["seconds_per_segment"] / smaller["seconds_per_segment"]}
 
@@ -81,13 +85,13 @@ def memory_check(engine: str, smaller: dict[str, Any], larger: dict[str, Any]) -
 TARGET_REFERENCE = "ct2-int8-par"
 """CTranslate2's best CPU setting here: issue 16's targets are ratios to it, measured in the same run."""
 TIME_TARGETS = {"product-int8": 0.8, "glossary-int8": 0.9}
-"""Issue 16, item 1: wall time at most this fraction of :data:`TARGET_REFERENCE`'s, and peak RSS at most its."""
+"""Issue 16, item 1: wall time at most this fraction of :data:`TARGET_REFERENCE`'s, and peak memory at most its."""
 
 
 def target_checks(results: dict[str, benchlib.Result]) -> list[dict[str, Any]]:
     """Issue 16's targets for each int8 vi2en engine measured beside :data:`TARGET_REFERENCE`: best and paired
     wall-time ratios against :data:`TIME_TARGETS`, the CPU-seconds ratio beside them (what the work costs,
-    whatever the threads' balance), and peak RSS against the reference's."""
+    whatever the threads' balance), and peak memory (its process tree's PSS) against the reference's."""
     if TARGET_REFERENCE not in results:
         return []
     ref = results[TARGET_REFERENCE]
@@ -100,7 +104,7 @@ def target_checks(results: dict[str, benchlib.Result]) -> list[dict[str, Any]]:
         checks.append({"engine": name, "reference": TARGET_REFERENCE, "time_target": target, "best_ratio": best,
                        "paired_ratio": paired, "cpu_ratio": r.best_run.cpu_seconds / ref.best_run.cpu_seconds,
                        "time_met": best <= target and paired <= target,
-                       "peak_rss_ratio": r.peak_rss / ref.peak_rss, "memory_met": r.peak_rss <= ref.peak_rss})
+                       "peak_ratio": r.peak / ref.peak, "memory_met": r.peak <= ref.peak})
     return checks
 
 
@@ -109,7 +113,7 @@ def describe_check(check: dict[str, Any]) -> str:
     verdict = {True: "met", False: "not met"}
     return (f"target {check['engine']} <= {check['time_target']:.1f}x {check['reference']}: best {check['best_ratio']:.2f}x, "
             f"paired {check['paired_ratio']:.2f}x ({verdict[check['time_met']]}; CPU seconds {check['cpu_ratio']:.2f}x); "
-            f"peak RSS {check['peak_rss_ratio']:.2f}x ({verdict[check['memory_met']]})")
+            f"peak memory {check['peak_ratio']:.2f}x ({verdict[check['memory_met']]})")
 
 
 def ct2_length(args: argparse.Namespace) -> dict[str, int]:
@@ -190,7 +194,8 @@ def make_engine(name: str, args: argparse.Namespace) -> benchlib.Engine:
     glossary = None
     if name.startswith(("glossary", "scale-glossary")):
         glossary = benchlib.make_glossary(benchlib.load_segments(args.segments, args.corpus))
-    return benchlib.translator_engine(loaded, args, glossary, doc_size=args.scale or 0)
+    workers = "threads" if name.endswith("-threads") else "auto"
+    return benchlib.translator_engine(loaded, args, glossary, doc_size=args.scale or 0, workers=workers)
 
 
 def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str) -> int:
@@ -227,8 +232,8 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
         print("vi2en options signatures (translate.options): " + ", ".join(signatures))
     print()
     print(benchlib.results_table(results, reference))
-    for name in ("glossary-f32", "glossary-int8"):
-        if name in results:
+    for name in results:
+        if name.startswith("glossary"):
             extra = results[name].last.extra
             print(f"{name}: {extra['terms_required'] / results[name].last.segments:.2f} terms per segment, "
                   f"{extra['terms_met']}/{extra['terms_required']} met")
@@ -236,6 +241,10 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
             if n in results and "product-f32" in results]
     if same:
         print("same translation as product-f32 (equal work): " + ", ".join(same))
+    for name in results:
+        if name.endswith("-threads") and name.removesuffix("-threads") in results:
+            print(f"same translation as {name.removesuffix('-threads')}: {name} "
+                  f"{benchlib.agreement(results[name], results[name.removesuffix('-threads')])}")
     for name, result in results.items():
         if "timeline" in result.best_run.extra:
             print(benchlib.describe_timeline(name, result.best_run.extra["timeline"]))
@@ -246,7 +255,7 @@ def compare(args: argparse.Namespace, argv: Sequence[str] | None, start_load: st
 
 
 def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str) -> int:
-    """Seconds per segment and peak RSS of the streaming pipeline at N, 10N and 100N segments."""
+    """Seconds per segment and peak memory of the streaming pipeline at N, 10N and 100N segments."""
     sizes = [args.scale, 10 * args.scale, 100 * args.scale]
     argv = benchlib.worker_argv(argv, args.model, "--segments", str(args.scale))
     runs: dict[tuple[str, int], list[benchlib.Run]] = {}
@@ -256,20 +265,20 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
                 for name in list(started)[round_ % 2:] + list(started)[: round_ % 2]:
                     print(f"{name}: {size} segments, round {round_ + 1}/{args.repeat} ...", file=sys.stderr)
                     runs.setdefault((name, size), []).append(started[name].run(size))
-        loaded = {name: w.loaded_rss for name, w in started.items()}
+        loaded = {name: w.loaded for name, w in started.items()}
     rows, document = [], []
     for name in SCALE_ENGINES:
         base = min(r.seconds for r in runs[(name, sizes[0])]) / sizes[0]
         for size in sizes:
             best = min(r.seconds for r in runs[(name, size)])
-            peak = max(r.peak_rss for r in runs[(name, size)])
+            peak = max(r.peak for r in runs[(name, size)])
             extra = runs[(name, size)][-1].extra
             terms = f"{extra['terms_met']}/{extra['terms_required']}" if "terms_met" in extra else "-"
             rows.append([name, size, f"{best:.2f}", f"{1000 * best / size:.1f}", f"{best / size / base:.2f}",
                          f"{size / best:.2f}", f"{peak / benchlib.MB:.0f}", f"{loaded[name] / benchlib.MB:.0f}", terms])
             document.append({"engine": name, "segments": size, "best_seconds": best, "seconds_per_segment": best / size,
-                             "per_segment_vs_smallest": best / size / base, "peak_rss_bytes": peak,
-                             "loaded_rss_bytes": loaded[name], "extra": extra})
+                             "per_segment_vs_smallest": best / size / base, "peak_bytes": peak,
+                             "loaded_bytes": loaded[name], "extra": extra})
     # The flat-memory check: the largest run against the 10x smaller one (the smallest run is mostly warm-up).
     rows_of = {(d["engine"], d["segments"]): d for d in document}
     checks = [memory_check(name, rows_of[(name, sizes[1])], rows_of[(name, sizes[2])]) for name in SCALE_ENGINES]
@@ -282,16 +291,17 @@ def scale(args: argparse.Namespace, argv: Sequence[str] | None, start_load: str)
     print(f"N = {args.scale} segments reused cyclically, in documents of {args.scale} lines, streamed through "
           f"Translator.translate_documents (which decodes bounded groups of segments)")
     print()
-    headers = ["engine", "segments", "best s", "ms/seg", "x ms/seg at N", "seg/s", "peak RSS MB", "loaded MB",
+    headers = ["engine", "segments", "best s", "ms/seg", "x ms/seg at N", "seg/s", "peak MB", "loaded MB",
                "terms met"]
     print(benchlib.table(headers, rows))
-    print("(peak RSS: the worker's high-water mark during that run, model included; loaded: after load and warm-up)")
+    print("(peak MB: the worker's high-water mark during that run, model included, plus what its search processes "
+          "hold alone; loaded: the same after load and warm-up)")
     print()
-    print(f"flat memory ({family}): peak RSS at {sizes[2]} segments within {FLAT_MEMORY_PERCENT:.0f}% of the peak "
+    print(f"flat memory ({family}): peak memory at {sizes[2]} segments within {FLAT_MEMORY_PERCENT:.0f}% of the peak "
           f"at {sizes[1]}?")
     for check in checks:
-        print(f"  {check['engine']}: {check['peak_rss_from_bytes'] / benchlib.MB:.0f} -> "
-              f"{check['peak_rss_to_bytes'] / benchlib.MB:.0f} MB, {check['peak_growth_percent']:+.1f}% "
+        print(f"  {check['engine']}: {check['peak_from_bytes'] / benchlib.MB:.0f} -> "
+              f"{check['peak_to_bytes'] / benchlib.MB:.0f} MB, {check['peak_growth_percent']:+.1f}% "
               f"({'flat' if check['flat'] else 'NOT flat'}); seconds per segment "
               f"x{check['seconds_per_segment_ratio']:.2f}")
     print(f"load average at end: {benchlib.load_average()}")

@@ -213,10 +213,10 @@ def hf_length(args: argparse.Namespace) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Search:
-    """One batch search the product ran: its thread, its start and end (seconds from the run's start), the
+    """One batch search the product ran: its worker, its start and end (seconds from the run's start), the
     batch's segments and the target tokens of the hypotheses it returned (EOS excluded)."""
 
-    thread: str
+    worker: str
     start: float
     end: float
     segments: int
@@ -224,50 +224,45 @@ class Search:
 
 
 @contextmanager
-def recording_searches() -> Iterator[list[Search]]:
-    """Record every batch search the product's decoder runs while inside (in the order they finish).
+def recording_searches(decoder: Decoder) -> Iterator[list[Search]]:
+    """Record every batch search ``decoder`` runs while inside (in the order its results arrive).
 
     The decoder hands back text only, and re-tokenising text does not give the searched tokens back, so the
-    search function the decoder calls is wrapped for the duration: measured, not reimplemented.  The times
-    give the run's timeline: which thread searched which batch when, and how long each thread waited at the
-    end for the others.
+    figures come from the decoder's own ``on_search`` report (in whichever worker, thread or process, searched
+    the batch).  The times give the run's timeline: which worker searched which batch when, and how long each
+    waited at the end for the others.
     """
-    import translate.decoding.decoder as decoder_module
-
     searches: list[Search] = []
-    search, origin = decoder_module.beam_search, time.perf_counter()
+    origin = time.perf_counter()
 
-    def recorded(network: Any, input_ids: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter() - origin
-        hypotheses = search(network, input_ids, *args, **kwargs)
-        searches.append(Search(threading.current_thread().name, start, time.perf_counter() - origin,
-                               len(input_ids), sum(len(h.tokens) for h in hypotheses)))
-        return hypotheses
+    def record(span: Any, hypotheses: Any) -> None:
+        searches.append(Search(span.worker, span.start - origin, span.end - origin, len(hypotheses),
+                               sum(len(h.tokens) for h in hypotheses)))
 
-    decoder_module.beam_search = recorded
+    decoder.on_search = record
     try:
         yield searches
     finally:
-        decoder_module.beam_search = search
+        decoder.on_search = None
 
 
 def timeline(searches: Sequence[Search]) -> list[dict[str, Any]]:
-    """Per thread (in order of first start): its searches as ``[segments, start, end]`` and the seconds it
-    waited after its last search until the run's last search ended."""
+    """Per worker (process or thread, in order of first start): its searches as ``[segments, start, end]`` and
+    the seconds it waited after its last search until the run's last search ended."""
     end = max((s.end for s in searches), default=0.0)
     threads: dict[str, list[Search]] = {}
     for item in sorted(searches, key=lambda s: s.start):
-        threads.setdefault(item.thread, []).append(item)
+        threads.setdefault(item.worker, []).append(item)
     return [{"searches": [[s.segments, round(s.start, 3), round(s.end, 3)] for s in own],
              "idle_at_end": round(end - max(s.end for s in own), 3)} for own in threads.values()]
 
 
 def describe_timeline(engine: str, lines: Sequence[dict[str, Any]]) -> str:
-    """``timeline``'s figures as one printed line per thread."""
+    """``timeline``'s figures as one printed line per worker."""
     out = [f"{engine} timeline of its best run (segments: start-end s):"]
-    for number, thread in enumerate(lines, 1):
-        spans = ", ".join(f"{segments}: {start:.2f}-{end:.2f}" for segments, start, end in thread["searches"])
-        out.append(f"  thread {number}: {spans}; idle at the end {thread['idle_at_end']:.2f} s")
+    for number, worker in enumerate(lines, 1):
+        spans = ", ".join(f"{segments}: {start:.2f}-{end:.2f}" for segments, start, end in worker["searches"])
+        out.append(f"  worker {number}: {spans}; idle at the end {worker['idle_at_end']:.2f} s")
     return "\n".join(out)
 
 
@@ -286,7 +281,7 @@ def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
     plan = decoder.plan
 
     def run(segments: list[str]) -> Output:
-        with recording_searches() as searches:
+        with recording_searches(decoder) as searches:
             decoded = decoder.decode([DecodeRequest(s) for s in segments])
         sizes = [len(b) for b in plan(segments)]
         return Output([d.text for d in decoded], sum(s.tokens for s in searches),
@@ -296,18 +291,20 @@ def decoder_engine(loaded: LoadedModel, args: argparse.Namespace) -> Engine:
 
 
 def translator_engine(
-    loaded: LoadedModel, args: argparse.Namespace, glossary: Glossary | None, *, alone: bool = False, doc_size: int = 0
+    loaded: LoadedModel, args: argparse.Namespace, glossary: Glossary | None, *, alone: bool = False, doc_size: int = 0,
+    workers: str = "auto",
 ) -> Engine:
     """The whole pipeline (``Translator.translate_documents``, line mode) with ``glossary`` in hard mode.
 
     ``alone``: one call per segment (the naive use: no batching across segments).  Otherwise one streaming call
     over documents of ``doc_size`` lines (0: a single document).  Term figures come from the segment records.
+    ``workers``: the decoder's search workers (``translate.decoding.search_workers``).
     """
     from translate.pipeline import Translator
 
     mode = "hard" if glossary is not None else "off"
     translator = Translator(loaded, glossary, glossary_mode=mode, search=product_search(args),
-                            max_batch_tokens=args.batch_tokens)
+                            max_batch_tokens=args.batch_tokens, search_workers=workers)
     signature = translator.options.signature().digest
 
     def documents(segments: list[str]) -> Iterator[tuple[str, str]]:
@@ -320,7 +317,7 @@ def translator_engine(
         # writing its output) drops it: holding 10,000 segments' records (~2 kB each) would be the harness's
         # memory growth, not the product's.
         texts, required, met, with_terms = [], 0, 0, 0
-        with recording_searches() as searches:
+        with recording_searches(translator.decoder) as searches:
             if alone:
                 results = (r for s in segments for r in translator.translate_documents([("one", s)], lines=True))
             else:
@@ -367,11 +364,11 @@ def hf_engine(loaded: LoadedModel, args: argparse.Namespace, *, batched: bool) -
 # -- memory ------------------------------------------------------------------------------------------------
 
 
-def _status_kb(field_name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _status_kb(field_name: str, pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field_name + ":"):
             return int(line.split()[1])
-    raise OSError(f"no {field_name} in /proc/self/status")
+    raise OSError(f"no {field_name} in /proc/{pid}/status")
 
 
 def rss_now() -> int:
@@ -384,17 +381,68 @@ def rss_now() -> int:
         return psutil.Process().memory_info().rss
 
 
-class PeakRSS:
-    """Peak resident memory of this process over a ``with`` block (``.peak``, bytes).
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (forked by any of its threads); none once it has ended."""
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            kids.extend(int(k) for k in task.read_text().split())
+        except OSError:
+            continue
+    return kids
 
-    Linux: the kernel's high-water mark, reset on entry through ``/proc/self/clear_refs``: exact.  Elsewhere a
-    thread samples psutil every 5 ms (short spikes may be missed).
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants: an engine's worker and the search processes it forked."""
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(current := todo.pop())
+        todo.extend(_children(current))
+    return tree
+
+
+def _private_bytes(pid: int) -> int:
+    """Memory only ``pid`` holds (its private pages: allocated since the fork, or copied on write), in bytes."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return sum(int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Private_"))
+
+
+def children_cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by this process's live descendants (its search processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(os.getpid())[1:]:
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return total / tick
+
+
+def engine_memory() -> int:
+    """Memory of this worker now: its own RSS, plus what each of its search processes holds alone (their pages
+    shared with this one, the model among them, are in its RSS already)."""
+    return rss_now() + sum(_private_bytes(child) for child in process_tree(os.getpid())[1:])
+
+
+class PeakMemory:
+    """Peak memory of this worker and its search processes over a ``with`` block (``.peak``, bytes).
+
+    This process: the kernel's high-water mark (``VmHWM``), reset on entry through ``/proc/self/clear_refs``:
+    exact.  Each search process forked from it shares its pages copy-on-write, and what it adds is its private
+    memory; at its own peak that is at most its private memory at the end plus the rise of its RSS from the
+    end to its peak (pages shared at the peak were still shared, or since copied, at the end; its high-water
+    mark is reset on entry too).  The sum of the parts' peaks is an upper bound of the whole's, read once at
+    the end: sampling during the run would cost a core (a ``smaps_rollup`` read takes ~10 ms for a 600 MB
+    process).  Elsewhere than Linux a thread samples psutil every 5 ms (short spikes may be missed).
     """
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self) -> "PeakMemory":
         self.peak, self._stop, self._thread = 0, threading.Event(), None
         try:
-            Path("/proc/self/clear_refs").write_text("5")
+            for member in process_tree(os.getpid()):
+                Path(f"/proc/{member}/clear_refs").write_text("5")
             _status_kb("VmHWM")
         except OSError:
             self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -406,12 +454,18 @@ class PeakRSS:
             self.peak = max(self.peak, rss_now())
 
     def __exit__(self, *exc: object) -> None:
-        if self._thread is None:
-            self.peak = _status_kb("VmHWM") * 1024
-        else:
+        if self._thread is not None:
             self._stop.set()
             self._thread.join()
             self.peak = max(self.peak, rss_now())
+            return
+        self.peak = _status_kb("VmHWM") * 1024
+        for child in process_tree(os.getpid())[1:]:
+            try:
+                rise = _status_kb("VmHWM", child) - _status_kb("VmRSS", child)
+                self.peak += _private_bytes(child) + rise * 1024
+            except OSError:  # ended meanwhile
+                continue
 
 
 # -- workers -----------------------------------------------------------------------------------------------
@@ -425,7 +479,7 @@ class Run:
     cpu_seconds: float
     segments: int
     tokens: int
-    peak_rss: int
+    peak: int
     texts: list[str]
     extra: dict[str, Any]
 
@@ -444,14 +498,14 @@ def serve(args: argparse.Namespace, make_engine: Callable[[str, argparse.Namespa
     engine = make_engine(args.worker, args)
     segments = load_segments(args.segments, args.corpus)
     engine(segments[:WARMUP_SEGMENTS])
-    channel.write(json.dumps({"loaded_rss": rss_now()}) + "\n")
+    channel.write(json.dumps({"loaded": engine_memory()}) + "\n")
     for line in sys.stdin:
         words = line.split()
         batch = cycled(segments, int(words[1])) if len(words) > 1 else segments
-        with PeakRSS() as memory:
-            wall, cpu = time.perf_counter(), time.process_time()
+        with PeakMemory() as memory:
+            wall, cpu = time.perf_counter(), time.process_time() + children_cpu_seconds()
             out = engine(batch)
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            wall, cpu = time.perf_counter() - wall, time.process_time() + children_cpu_seconds() - cpu
         run = Run(wall, cpu, len(batch), out.tokens, memory.peak, out.texts, out.extra)
         channel.write(json.dumps(asdict(run)) + "\n")
     return 0
@@ -464,7 +518,7 @@ class Worker:
         self.name = name
         command = [sys.executable, str(script), *argv, "--worker", name]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.loaded_rss = 0
+        self.loaded = 0
 
     def _receive(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -474,7 +528,7 @@ class Worker:
         return json.loads(line)
 
     def ready(self) -> None:
-        self.loaded_rss = self._receive()["loaded_rss"]
+        self.loaded = self._receive()["loaded"]
 
     def run(self, segments: int | None = None) -> Run:
         assert self.process.stdin is not None
@@ -510,7 +564,7 @@ class Result:
 
     name: str
     description: str
-    loaded_rss: int
+    loaded: int
     runs: list[Run]
 
     @property
@@ -530,8 +584,9 @@ class Result:
         return self.runs[-1]
 
     @property
-    def peak_rss(self) -> int:
-        return max(r.peak_rss for r in self.runs)
+    def peak(self) -> int:
+        """The engine's peak memory over its runs (:class:`PeakMemory`)."""
+        return max(r.peak for r in self.runs)
 
     def to_json(self) -> dict[str, Any]:
         last = self.last
@@ -540,7 +595,7 @@ class Result:
             "cpu_seconds": [r.cpu_seconds for r in self.runs], "best_seconds": self.best, "median_seconds": self.median,
             "segments": last.segments, "target_tokens": last.tokens,
             "segments_per_second": last.segments / self.best, "tokens_per_second": last.tokens / self.best,
-            "peak_rss_bytes": self.peak_rss, "loaded_rss_bytes": self.loaded_rss, "extra": last.extra,
+            "peak_bytes": self.peak, "loaded_bytes": self.loaded, "extra": last.extra,
         }
 
 
@@ -548,7 +603,7 @@ def measure(script: str | Path, argv: Sequence[str], engines: dict[str, str], re
     """Run each engine (name -> description) ``repeat`` times in interleaved, rotated rounds."""
     names = list(engines)
     with workers(script, argv, names) as started:
-        results = {n: Result(n, engines[n], started[n].loaded_rss, []) for n in names}
+        results = {n: Result(n, engines[n], started[n].loaded, []) for n in names}
         for round_ in range(repeat):
             for name in names[round_ % len(names):] + names[: round_ % len(names)]:
                 print(f"round {round_ + 1}/{repeat}: {name} ...", file=sys.stderr, flush=True)
@@ -621,9 +676,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 COLUMNS = """\
   best/median s: wall seconds per run; cpu s: CPU seconds of the best run (all threads); cores: cpu s / best s, the
   cores kept busy on average (threads that wait on each other or on the GIL lower it); seg/s, tok/s: from the best
-  time; tok/seg: target tokens per segment; peak RSS: the worker's high-water mark during the run, model included;
-  loaded: RSS after loading and warm-up; x: best time / the reference's best time; paired: median over rounds of
-  time / the reference's time in the same round"""
+  time; tok/seg: target tokens per segment; peak MB: the engine's memory at its highest during the run, model
+  included: its worker's high-water mark, plus what each search process it forked holds alone (at most);
+  loaded: the same after loading and warm-up; x: best time / the reference's best time; paired: median over
+  rounds of time / the reference's time in the same round"""
 
 
 def results_table(results: dict[str, Result], reference: str) -> str:
@@ -635,9 +691,9 @@ def results_table(results: dict[str, Result], reference: str) -> str:
         rows.append([
             r.name, f"{r.best:.2f}", f"{r.median:.2f}", f"{r.best_run.cpu_seconds:.2f}",
             f"{r.best_run.cpu_seconds / r.best:.2f}", f"{segments / r.best:.2f}", f"{tokens / r.best:.0f}", f"{tokens / segments:.1f}",
-            f"{r.peak_rss / MB:.0f}", f"{r.loaded_rss / MB:.0f}", f"{ratio(r, ref):.2f}", f"{paired_ratio(r, ref):.2f}",
+            f"{r.peak / MB:.0f}", f"{r.loaded / MB:.0f}", f"{ratio(r, ref):.2f}", f"{paired_ratio(r, ref):.2f}",
         ])
-    headers = ["engine", "best s", "median s", "cpu s", "cores", "seg/s", "tok/s", "tok/seg", "peak RSS MB", "loaded MB",
+    headers = ["engine", "best s", "median s", "cpu s", "cores", "seg/s", "tok/s", "tok/seg", "peak MB", "loaded MB",
                f"x {reference}", "paired"]
     legend = "\n".join(f"  {r.name}: {r.description}" for r in results.values())
     return f"{table(headers, rows)}\n{legend}\n{COLUMNS}"

@@ -79,8 +79,8 @@ def test_bench_engines_compares_to_the_reference(small: list[str], capsys: pytes
     # The batch plan every engine ran (the first engine's that records one: CTranslate2's where it runs).
     sizes = re.search(r"batches \(the product's, given to HF and CTranslate2 too\): sizes \[([\d, ]+)\]", out)
     assert sizes and sum(int(n) for n in sizes.group(1).split(",")) == SEGMENTS
-    # vi2en's engines print when each thread searched which batch: here one thread, every segment once.
-    spans = re.search(r"glossary-f32 timeline of its best run .*\n  thread 1: (.*); idle at the end 0.00 s", out)
+    # vi2en's engines print when each worker searched which batch: here one thread, every segment once.
+    spans = re.search(r"glossary-f32 timeline of its best run .*\n  worker 1: (.*); idle at the end 0.00 s", out)
     assert spans and sum(int(span.split(":")[0]) for span in spans.group(1).split(", ")) == SEGMENTS
 
 
@@ -94,7 +94,7 @@ def test_every_engine_is_given_the_batches_the_product_searches(tiny_model_dir, 
         assert bench_engines.main([*run, "--batch-tokens", budget]) == 0
         out = capsys.readouterr().out
         sizes = re.search(r"batches \(the product's, given to HF and CTranslate2 too\): sizes \[([\d, ]+)\]", out)
-        spans = re.search(r"product-int8 timeline of its best run .*\n((?:  thread .*\n)+)", out)
+        spans = re.search(r"product-int8 timeline of its best run .*\n((?:  worker .*\n)+)", out)
         assert sizes and spans, out
         searched = sorted(int(span.split(":")[0]) for line in spans.group(1).splitlines()
                           for span in line.split(": ", 1)[1].split("; ")[0].split(", "))
@@ -111,8 +111,8 @@ def test_timeline_gives_each_thread_its_searches_and_its_wait_at_the_end() -> No
     assert lines == [{"searches": [[23, 0.0, 1.5]], "idle_at_end": 0.5},
                      {"searches": [[12, 0.0, 1.0], [13, 1.0, 2.0]], "idle_at_end": 0.0}]
     assert benchlib.describe_timeline("product-int8", lines).splitlines()[1:] == [
-        "  thread 1: 23: 0.00-1.50; idle at the end 0.50 s",
-        "  thread 2: 12: 0.00-1.00, 13: 1.00-2.00; idle at the end 0.00 s"]
+        "  worker 1: 23: 0.00-1.50; idle at the end 0.50 s",
+        "  worker 2: 12: 0.00-1.00, 13: 1.00-2.00; idle at the end 0.00 s"]
 
 
 def test_bench_engines_scale_runs_three_sizes(small: list[str], capsys: pytest.CaptureFixture) -> None:
@@ -120,15 +120,15 @@ def test_bench_engines_scale_runs_three_sizes(small: list[str], capsys: pytest.C
     report = json.loads(capsys.readouterr().out)
     sizes = [(row["engine"], row["segments"]) for row in report["scale"]]
     assert sizes == [(e, n) for e in ("scale-plain", "scale-glossary") for n in (1, 10, 100)]
-    assert all(row["seconds_per_segment"] > 0 and row["peak_rss_bytes"] > 0 for row in report["scale"])
+    assert all(row["seconds_per_segment"] > 0 and row["peak_bytes"] > 0 for row in report["scale"])
     assert report["family"] == "marian"
     # The flat-memory check compares each engine's 100-segment peak with its own 10-segment peak.
-    peaks = {(row["engine"], row["segments"]): row["peak_rss_bytes"] for row in report["scale"]}
+    peaks = {(row["engine"], row["segments"]): row["peak_bytes"] for row in report["scale"]}
     assert [check["engine"] for check in report["memory"]] == ["scale-plain", "scale-glossary"]
     for check in report["memory"]:
         smaller, larger = peaks[(check["engine"], 10)], peaks[(check["engine"], 100)]
         assert (check["from_segments"], check["to_segments"]) == (10, 100)
-        assert (check["peak_rss_from_bytes"], check["peak_rss_to_bytes"]) == (smaller, larger)
+        assert (check["peak_from_bytes"], check["peak_to_bytes"]) == (smaller, larger)
         assert check["peak_growth_percent"] == pytest.approx(100 * (larger - smaller) / smaller)
         assert check["target_percent"] == 10
         assert check["flat"] == (check["peak_growth_percent"] <= 10)
@@ -143,7 +143,7 @@ def test_bench_engines_scale_names_the_family_it_measured(
     assert bench_engines.main([*small_run(tiny_model_dir(arch)), "--scale", "1"]) == 0
     out = capsys.readouterr().out
     assert f"family: {family} " in out
-    assert f"flat memory ({family}): peak RSS at 100 segments within 10% of the peak at 10?" in out
+    assert f"flat memory ({family}): peak memory at 100 segments within 10% of the peak at 10?" in out
     for engine in ("scale-plain", "scale-glossary"):
         line = next(line for line in out.splitlines() if line.strip().startswith(f"{engine}: "))
         found = re.fullmatch(rf"\s*{engine}: (\d+) -> (\d+) MB, ([+-]\d+\.\d)% \((flat|NOT flat)\); .*", line)
@@ -155,7 +155,7 @@ def test_bench_engines_scale_names_the_family_it_measured(
 
 @pytest.mark.parametrize(("smaller", "larger", "flat"), [(1000, 1100, True), (1000, 1101, False), (1000, 900, True)])
 def test_memory_check_holds_the_larger_peak_to_10_percent_of_the_smaller(smaller: int, larger: int, flat: bool) -> None:
-    rows = [{"segments": n, "peak_rss_bytes": peak * benchlib.MB, "seconds_per_segment": 0.5}
+    rows = [{"segments": n, "peak_bytes": peak * benchlib.MB, "seconds_per_segment": 0.5}
             for n, peak in ((1000, smaller), (10000, larger))]
     check = bench_engines.memory_check("scale-plain", *rows)
     assert check["peak_growth_percent"] == pytest.approx(100 * (larger - smaller) / smaller)
@@ -185,7 +185,7 @@ def test_target_checks_hold_each_engine_to_its_ratio_of_ctranslate2s_best() -> N
     assert glossary["cpu_ratio"] == pytest.approx(0.8)
     line = bench_engines.describe_check(glossary)
     assert line.startswith("target glossary-int8 <= 0.9x ct2-int8-par: best 0.87x, paired 0.87x (met;")
-    assert line.endswith("peak RSS 1.00x (not met)")
+    assert line.endswith("peak memory 1.00x (not met)")
     assert bench_engines.target_checks({k: v for k, v in results.items() if k != "ct2-int8-par"}) == []
 
 

@@ -9,6 +9,7 @@ only (renormalised there) where the family has one.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from translate.decoding.beam_search import SearchOptions
 from translate.decoding.marian_decoder import MarianIncrementalDecoder, MarianStepper
 from translate.decoding.model import load_model
 from translate.decoding.output_space import OutputSpace
+from translate.decoding.search_workers import SearchSpan
 from translate.decoding.stepper import ModelStepper
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
@@ -259,25 +261,37 @@ def test_restricted_decoder_translates_and_keeps_terms(tiny_model_dir: Callable[
     assert out[1].text.strip()
 
 
+@pytest.mark.parametrize("workers", ["processes", "threads"])
 @pytest.mark.parametrize("precision", ["float32", "int8"])
 def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Callable[[str], Path],
-                                                           precision: str) -> None:
-    """With two torch threads the decoder searches two batches at once; the output must not change."""
+                                                           precision: str, workers: str) -> None:
+    """With two torch threads the decoder searches two batches at once, in forked processes or in threads; the
+    output must not change."""
     loaded = load_model(str(tiny_model_dir("marian")), precision=precision)
     term = ("Ministry of Industry and Trade",)
     requests = [DecodeRequest(s, (term,) if i % 2 else ()) for i, s in enumerate(SOURCES * 3)]
-    decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=12), max_batch_tokens=60)  # several batches
+    decoder = Decoder(loaded, SearchOptions(beams=2, max_new_tokens=12), max_batch_tokens=60,  # several batches
+                      workers=workers)
+    spans: list[SearchSpan] = []
+    decoder.on_search = lambda span, hypotheses: spans.append(span)
     threads = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
         alone = decoder.decode(requests)
+        assert {span.worker for span in spans} == {"caller"}, "one thread: searched where called"
+        spans.clear()
         torch.set_num_threads(2)
         seen: list[int] = []
         side_by_side = decoder.decode(requests, progress=seen.append)
         assert torch.get_num_threads() == 2, "the decoder must give the thread setting back"
     finally:
         torch.set_num_threads(threads)
-    assert len(seen) > 2 and sum(seen) == len(requests)
+        decoder.close()
+    assert len(seen) > 2 and sum(seen) == len(requests) and len(spans) == len(seen)
+    kind = "process" if workers == "processes" else "thread"
+    assert {span.worker.split()[0] for span in spans} == {kind}
+    if workers == "processes":
+        assert str(os.getpid()) not in {span.worker.split()[1] for span in spans}
     assert side_by_side == alone
     assert all(d.met == (True,) for d in side_by_side[1::2])
 

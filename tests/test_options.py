@@ -121,6 +121,11 @@ def test_translator_load_refuses_zero_beams_before_loading(tmp_path: Path) -> No
         Translator.load(tmp_path / "no-model", glossary=(), beams=0)
 
 
+def test_translator_load_refuses_an_unknown_kind_of_search_worker_before_loading(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="search_workers must be one of auto, processes, threads, not 'forks'"):
+        Translator.load(tmp_path / "no-model", glossary=(), search_workers="forks")
+
+
 def test_translator_records_its_options(tiny_model_dir: Callable[[str], Path]) -> None:
     model = str(tiny_model_dir("marian"))
     translator = Translator.load(model, glossary=(), beams=2, device="cpu", threads=1)

@@ -35,6 +35,7 @@ from glossary.requirements import Found, find_deprecated, locate_terms, renderin
 
 from .article_date import article_date
 from .decoding import DecodeRequest, Decoder, LoadedModel, Renderings, SearchOptions, configure_threads, load_model
+from .decoding.search_workers import WorkerKind, check_kind
 from .document import Document, FormattedSpan, lines_document, parse_document
 from .double_rendering import find_double_renderings
 from .glossary_files import BUILTIN, GlossarySpec
@@ -208,7 +209,10 @@ class Translator:
       whether the constraint changed the output;
     - ``memory``: a :class:`~translate.memory.TranslationMemory` whose exact matches are reused;
     - ``search``: the beam search's :class:`~translate.decoding.beam_search.SearchOptions` (beams,
-      length limits); ``group_segments`` and ``max_batch_tokens`` bound memory and batch sizes.
+      length limits); ``group_segments`` and ``max_batch_tokens`` bound memory and batch sizes;
+    - ``search_workers``: what searches batches side by side with several torch threads, ``"auto"``
+      (processes on a CPU under Linux, else threads), ``"processes"`` or ``"threads"``: the same output
+      either way (see ``translate.decoding.search_workers``).
 
     Then :meth:`translate_text`, :meth:`translate_lines`, :meth:`translate_document` and
     :meth:`translate_documents` translate; each returns the English or :class:`DocumentResult`.
@@ -234,6 +238,7 @@ class Translator:
         memory: TranslationMemory | None = None,
         explain: bool = False,
         options: TranslationOptions | None = None,
+        search_workers: WorkerKind = "auto",
     ) -> None:
         search = search or SearchOptions()
         # Validated once, by the options object; ``options`` (from :meth:`load`) adds the files' identities.
@@ -245,7 +250,7 @@ class Translator:
         check_count("max_batch_tokens", max_batch_tokens)
         self.loaded = loaded
         # One decoder for every mode: hard or soft is chosen per decode call (explaining runs it unconstrained).
-        self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens)
+        self.decoder = Decoder(loaded, self.search, max_batch_tokens=max_batch_tokens, workers=search_workers)
         self.explain = explain
         self.group_segments = group_segments
         self.memory = memory
@@ -306,6 +311,7 @@ class Translator:
         tm: Sequence[str | os.PathLike[str]] = (),
         tm_threshold: float = FUZZY_THRESHOLD,
         options: TranslationOptions | None = None,
+        search_workers: WorkerKind = "auto",
     ) -> "Translator":
         """Load a model and glossary files, and build a translator.
 
@@ -315,13 +321,15 @@ class Translator:
         ones); ``()`` for none. ``beams``, ``precision`` (``"float32"``/``"int8"`` on CPU,
         ``"float16"``/``"bfloat16"`` on CUDA), ``device`` (``"cpu"``, ``"cuda"``, ``"auto"``) and
         ``threads`` shape the search; ``tm`` names translation-memory files (fuzzy offers from a
-        similarity of ``tm_threshold``, 0-100; ``memory``, an already loaded one, wins); the other options are those of the class. ``options``, a
+        similarity of ``tm_threshold``, 0-100; ``memory``, an already loaded one, wins); the other options
+        (``search_workers`` among them) are those of the class. ``options``, a
         :class:`~translate.options.TranslationOptions`, replaces all the keywords that shape the
         output. Raises ``ValueError`` for a bad option, ``ModelNotAvailable`` when the model cannot
         be loaded, ``GlossaryError`` for a broken glossary file (every problem with its file and line).
         """
         if threads is not None:
             check_count("threads", threads)
+        check_kind(search_workers)
         if options is None:
             options = TranslationOptions.resolve(
                 model, glossary=glossary, glossary_mode=glossary_mode, tm=tm, renderings=renderings,
@@ -337,7 +345,7 @@ class Translator:
             loaded, terms, glossary_mode=options.glossary_mode, renderings=options.renderings,
             glossary_date=options.glossary_date, acronyms=options.acronyms,
             search=replace(search or SearchOptions(), beams=options.beams), max_batch_tokens=max_batch_tokens,
-            memory=memory, explain=options.explain, options=options,
+            memory=memory, explain=options.explain, options=options, search_workers=search_workers,
         )
 
     # -- public API -------------------------------------------------------------------------------

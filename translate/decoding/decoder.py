@@ -10,9 +10,9 @@ asks it only for token counts (:meth:`Decoder.count_source_tokens`, :attr:`Decod
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import torch
 
@@ -24,6 +24,7 @@ from .constraints import ConstraintBuilder, Renderings
 from .marian_decoder import STEPPED_MODEL_TYPES, MarianIncrementalDecoder
 from .model import LoadedModel, return_freed_memory
 from .output_space import OutputSpace
+from .search_workers import SearchSpan, SearchWorkers, WorkerKind, choose_kind
 from .stepper import Network
 from .t5_decoder import T5IncrementalDecoder
 
@@ -56,6 +57,14 @@ class _Job:
     attention_mask: torch.Tensor
     constraints: list[ConstraintSet | None]
     options: SearchOptions
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to a worker process as plain arrays: torch would move the tensors through shared memory."""
+        return {**self.__dict__, "input_ids": self.input_ids.numpy(), "attention_mask": self.attention_mask.numpy()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, input_ids=torch.from_numpy(state["input_ids"]),
+                             attention_mask=torch.from_numpy(state["attention_mask"]))
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,13 @@ def decoding_network(loaded: LoadedModel, space: OutputSpace) -> Network:
 
 
 class Decoder:
-    """Batched (constrained) beam search over one model."""
+    """Batched (constrained) beam search over one model.
+
+    ``workers``: what searches batches side by side when there are several torch threads (see
+    ``translate.decoding.search_workers``): ``auto`` (forked processes on a CPU under Linux, else threads),
+    ``processes`` or ``threads``; the output is the same with each.  ``on_search``, if set, is told of every
+    batch searched: when, by which worker, and its hypotheses (the benchmarks' timelines).
+    """
 
     def __init__(
         self,
@@ -136,13 +151,15 @@ class Decoder:
         options: SearchOptions,
         max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
         max_batch_segments: int = 64,
+        workers: WorkerKind = "auto",
     ) -> None:
         self.loaded = loaded
         self.options = options
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_segments = max_batch_segments
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_size = 0
+        self.worker_kind = choose_kind(workers, loaded.device)
+        self._workers: SearchWorkers[_Job, list[Hypothesis]] | None = None
+        self.on_search: Callable[[SearchSpan, list[Hypothesis]], None] | None = None
         family = loaded.family
         self.space = OutputSpace(family.output_token_ids(), family.vocab_size)
         self.network = decoding_network(loaded, self.space)
@@ -190,7 +207,8 @@ class Decoder:
         one Decoder, with its one prepared network, serves hard, soft and unconstrained callers alike.
 
         With several torch threads and several batches, the batches are searched side by side, one
-        single-threaded search per thread: the matrices of one decoder step are too small for two threads
+        single-threaded search per thread, in the decoder's search workers (forked processes on Linux:
+        ``translate.decoding.search_workers``): the matrices of one decoder step are too small for two threads
         to share well (measured: 2 threads make one batch only ~1.1x faster), while two independent
         searches keep both cores busy.  Tokenising stays in this thread; each search is deterministic
         and independent of the others, so the output does not depend on the scheduling.  A call that
@@ -229,21 +247,29 @@ class Decoder:
     def _search_all(self, jobs: list[_Job]) -> Iterator[list[Hypothesis]]:
         """Search results in the order of ``jobs``, batches side by side when there are threads for it."""
         threads = torch.get_num_threads()
-        workers = min(threads, len(jobs))
-        if workers <= 1:
-            yield from map(self._search, jobs)
+        if min(threads, len(jobs)) <= 1:
+            for job in jobs:
+                start = time.perf_counter()
+                hypotheses = self._search(job)
+                yield self._observed(SearchSpan("caller", start, time.perf_counter()), hypotheses)
             return
-
-        def single_threaded(job: _Job) -> list[Hypothesis]:
-            torch.set_num_threads(1)
-            return self._search(job)
-
-        if self._pool is None or self._pool_size != threads:
-            if self._pool is not None:
-                self._pool.shutdown()
-            # Kept for the decoder's life: the same threads (and their allocator arenas) serve every call.
-            self._pool, self._pool_size = ThreadPoolExecutor(threads, thread_name_prefix="vi2en-search"), threads
+        if self._workers is None or self._workers.count != threads:
+            if self._workers is not None:
+                self._workers.close()
+            self._workers = SearchWorkers(self._search, threads, self.worker_kind)
         try:
-            yield from self._pool.map(single_threaded, jobs)
+            for span, hypotheses in self._workers.map(jobs):
+                yield self._observed(span, hypotheses)
         finally:
-            torch.set_num_threads(threads)
+            torch.set_num_threads(threads)  # thread workers set the process's count to one
+
+    def close(self) -> None:
+        """End the search workers now rather than when the decoder is collected (a later call starts new ones)."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
+
+    def _observed(self, span: SearchSpan, hypotheses: list[Hypothesis]) -> list[Hypothesis]:
+        if self.on_search is not None:
+            self.on_search(span, hypotheses)
+        return hypotheses

@@ -1,0 +1,186 @@
+"""Batches searched side by side, one single-threaded search per torch thread: in forked processes, or threads.
+
+Why processes: a search step is a few hundred small torch calls issued from Python, and the constraint
+bookkeeping between steps is Python too.  Two searches in threads of one process take turns holding the
+GIL for all of that, and on a 2-core machine the thread that waits for it leaves its core idle:
+``scripts/bench_engines.py`` prints the cores each engine kept busy, and the ``-threads`` engines are the
+same decoder with thread workers, for comparison in the same run.  A process has a GIL of its own.
+
+A worker is forked from the process that holds the prepared model and shares its weights copy-on-write
+(they are only ever read), so what a worker adds is its search's own working set: the batch's cache and
+activations, as a thread would.  Each search is deterministic and depends only on its batch (one torch
+thread, its own tensors), so the output is the same whichever kind of worker searched a batch, and in
+whichever order the batches finish.
+
+Threads are the fallback where forking is not the safe choice: off Linux (macOS's system libraries are not
+fork-safe, Windows cannot fork), and on a GPU (a forked child cannot use its parent's CUDA context).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Callable, Generic, Iterator, Literal, Sequence, TypeVar
+
+import torch
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+WorkerKind = Literal["auto", "processes", "threads"]
+WORKER_KINDS: tuple[str, ...] = ("auto", "processes", "threads")
+
+
+@dataclass(frozen=True)
+class SearchSpan:
+    """When one batch was searched (``time.perf_counter`` seconds: one clock for every process on Linux),
+    by which worker (``process PID`` or ``thread NAME``)."""
+
+    worker: str
+    start: float
+    end: float
+
+
+def check_kind(kind: str) -> None:
+    """Refuse a name that is not a kind of search worker (before a model is loaded for it)."""
+    if kind not in WORKER_KINDS:
+        raise ValueError(f"search_workers must be one of {', '.join(WORKER_KINDS)}, not {kind!r}")
+
+
+def choose_kind(kind: str, device: torch.device) -> Literal["processes", "threads"]:
+    """``auto``: processes on a CPU under Linux, else threads; ``processes`` where forking is not safe is refused."""
+    check_kind(kind)
+    can_fork = sys.platform.startswith("linux") and device.type == "cpu"
+    if kind == "processes" and not can_fork:
+        raise ValueError(f"search workers 'processes' need Linux and a CPU device (here: {sys.platform}, {device.type})")
+    if kind == "auto":
+        return "processes" if can_fork else "threads"
+    return kind  # type: ignore[return-value]
+
+
+class WorkerEnded(RuntimeError):
+    """A search worker process ended without returning its batch (killed: out of memory, or by a signal)."""
+
+
+class SearchWorkers(Generic[Job, Result]):
+    """``count`` workers running ``search``, one torch thread each; :meth:`map` returns results in job order.
+
+    The pool is made on the first :meth:`map` and kept (the same workers, and their allocator arenas, serve
+    every call); processes are forked then, so ``search`` must be ready to run by that time, and what it
+    reads must not change afterwards.  A pool whose process died is dropped, and the next call forks anew.
+    """
+
+    def __init__(self, search: Callable[[Job], Result], count: int, kind: Literal["processes", "threads"]) -> None:
+        self.search, self.count, self.kind = search, count, kind
+        self._executor: Executor | None = None
+        self._lock = threading.Lock()
+
+    def map(self, jobs: Sequence[Job]) -> Iterator[tuple[SearchSpan, Result]]:
+        """Each job's span and result, in job order.  A search has no side effects, so when a worker process
+        dies (one that died while idle is only found out now), the jobs not yet returned go once more to new
+        workers; a second death is an error (a batch that kills its worker, by running out of memory, would
+        again)."""
+        done = 0
+        for attempt in (1, 2):
+            futures: list[Future] = []
+            try:
+                futures = self._submit_to(self._pool(), jobs[done:])
+                for future in futures:
+                    yield future.result()
+                    done += 1
+                return
+            except BrokenProcessPool as error:
+                self.close()
+                if attempt == 2:
+                    raise WorkerEnded("a search worker process ended before returning its batch, twice (killed by a "
+                                      "signal, or out of memory), so the call failed; if memory ran out, a smaller "
+                                      "batch budget (--batch-tokens) needs less") from error
+            finally:
+                for future in futures:
+                    future.cancel()
+
+    def _submit_to(self, executor: Executor, jobs: Sequence[Job]) -> list[Future]:
+        if self.kind == "processes":
+            return [executor.submit(_timed_search, job) for job in jobs]
+        return [executor.submit(_timed_in_thread, self.search, job) for job in jobs]
+
+    def _pool(self) -> Executor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._start()
+            return self._executor
+
+    def _start(self) -> Executor:
+        if self.kind == "threads":
+            return ThreadPoolExecutor(self.count, thread_name_prefix="vi2en-search")
+        executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_become_worker, initargs=(self.search,))
+        # The parent's objects are kept out of the workers' garbage collections while they fork: a collection
+        # writes to every object it visits, and so would copy every page of the inherited heap into each worker
+        # (measured in the benchmarks' peak memory: about 90 MB a worker with a glossary loaded).  The first
+        # submission forks them all (the "fork" pool starts its workers at once); then the parent collects as
+        # before.
+        gc.freeze()
+        try:
+            executor.submit(int).result()
+        finally:
+            gc.unfreeze()
+        return executor
+
+    def close(self) -> None:
+        """End the workers (after their current batch); a later :meth:`map` starts new ones."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+
+# -- inside a worker ---------------------------------------------------------------------------------------
+
+_search: Callable[[object], object] | None = None
+"""The search of this process, when it is a forked worker (set once, by :func:`_become_worker`)."""
+
+
+def _become_worker(search: Callable[[object], object]) -> None:
+    """Run in each forked worker before its first job: one torch thread, Ctrl-C left to the parent (which
+    stops the run; a worker interrupted too would print its own traceback), and an end with the parent's."""
+    global _search
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(1)
+    _search = search
+    threading.Thread(target=_end_with, args=(os.getppid(),), name="vi2en-parent-watch", daemon=True).start()
+
+
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker checks that the process it was forked from is still there."""
+
+
+def _end_with(parent: int) -> None:
+    """End this worker once ``parent`` has gone (killed without shutting its pool down): the worker holds the
+    pool's queue open itself, so it would otherwise wait for jobs forever, holding its memory."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def _timed_search(job: object) -> tuple[SearchSpan, object]:
+    assert _search is not None, "not a search worker"
+    start = time.perf_counter()
+    result = _search(job)
+    return SearchSpan(f"process {os.getpid()}", start, time.perf_counter()), result
+
+
+def _timed_in_thread(search: Callable[[Job], Result], job: Job) -> tuple[SearchSpan, Result]:
+    """A thread worker's search: torch's thread count is the process's, so the caller restores it after."""
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    result = search(job)
+    return SearchSpan(f"thread {threading.current_thread().name}", start, time.perf_counter()), result
