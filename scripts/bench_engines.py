@@ -91,7 +91,7 @@ TIME_TARGETS = {"product-int8": 0.8, "glossary-int8": 0.9}
 def target_checks(results: dict[str, benchlib.Result]) -> list[dict[str, Any]]:
     """Issue 16's targets for each int8 vi2en engine measured beside :data:`TARGET_REFERENCE`: best and paired
     wall-time ratios against :data:`TIME_TARGETS`, the CPU-seconds ratio beside them (what the work costs,
-    whatever the threads' balance), and peak memory (its process tree's PSS) against the reference's."""
+    whatever the threads' balance), and peak memory (``benchlib.PeakMemory``) against the reference's."""
     if TARGET_REFERENCE not in results:
         return []
     ref = results[TARGET_REFERENCE]

@@ -401,6 +401,11 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def search_processes() -> list[int]:
+    """The processes this worker's engine forked (vi2en's search workers), and theirs."""
+    return process_tree(os.getpid())[1:]
+
+
 def _private_bytes(pid: int) -> int:
     """Memory only ``pid`` holds (its private pages: allocated since the fork, or copied on write), in bytes."""
     rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
@@ -411,7 +416,7 @@ def children_cpu_seconds() -> float:
     """CPU seconds (user + system) used so far by this process's live descendants (its search processes)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    for member in process_tree(os.getpid())[1:]:
+    for member in search_processes():
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -423,7 +428,7 @@ def children_cpu_seconds() -> float:
 def engine_memory() -> int:
     """Memory of this worker now: its own RSS, plus what each of its search processes holds alone (their pages
     shared with this one, the model among them, are in its RSS already)."""
-    return rss_now() + sum(_private_bytes(child) for child in process_tree(os.getpid())[1:])
+    return rss_now() + sum(_private_bytes(child) for child in search_processes())
 
 
 class PeakMemory:
@@ -441,12 +446,17 @@ class PeakMemory:
     def __enter__(self) -> "PeakMemory":
         self.peak, self._stop, self._thread = 0, threading.Event(), None
         try:
-            for member in process_tree(os.getpid()):
-                Path(f"/proc/{member}/clear_refs").write_text("5")
+            Path("/proc/self/clear_refs").write_text("5")
             _status_kb("VmHWM")
         except OSError:
             self._thread = threading.Thread(target=self._sample, daemon=True)
             self._thread.start()
+            return self
+        for child in search_processes():
+            try:
+                Path(f"/proc/{child}/clear_refs").write_text("5")
+            except OSError:  # ended meanwhile
+                continue
         return self
 
     def _sample(self) -> None:
@@ -460,7 +470,7 @@ class PeakMemory:
             self.peak = max(self.peak, rss_now())
             return
         self.peak = _status_kb("VmHWM") * 1024
-        for child in process_tree(os.getpid())[1:]:
+        for child in search_processes():
             try:
                 rise = _status_kb("VmHWM", child) - _status_kb("VmRSS", child)
                 self.peak += _private_bytes(child) + rise * 1024

@@ -10,7 +10,6 @@ asks it only for token counts (:meth:`Decoder.count_source_tokens`, :attr:`Decod
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Sequence
 
@@ -24,7 +23,7 @@ from .constraints import ConstraintBuilder, Renderings
 from .marian_decoder import STEPPED_MODEL_TYPES, MarianIncrementalDecoder
 from .model import LoadedModel, return_freed_memory
 from .output_space import OutputSpace
-from .search_workers import SearchSpan, SearchWorkers, WorkerKind, choose_kind
+from .search_workers import SearchSpan, SearchWorkers, WorkerKind, choose_kind, timed
 from .stepper import Network
 from .t5_decoder import T5IncrementalDecoder
 
@@ -249,13 +248,10 @@ class Decoder:
         threads = torch.get_num_threads()
         if min(threads, len(jobs)) <= 1:
             for job in jobs:
-                start = time.perf_counter()
-                hypotheses = self._search(job)
-                yield self._observed(SearchSpan("caller", start, time.perf_counter()), hypotheses)
+                yield self._observed(*timed(self._search, job, "caller"))
             return
         if self._workers is None or self._workers.count != threads:
-            if self._workers is not None:
-                self._workers.close()
+            self.close()
             self._workers = SearchWorkers(self._search, threads, self.worker_kind)
         try:
             for span, hypotheses in self._workers.map(jobs):

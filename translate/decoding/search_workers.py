@@ -28,7 +28,7 @@ import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable, Generic, Iterator, Literal, Sequence, TypeVar
+from typing import Callable, Generic, Iterator, Literal, Sequence, TypeVar, get_args
 
 import torch
 
@@ -36,7 +36,7 @@ Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 WorkerKind = Literal["auto", "processes", "threads"]
-WORKER_KINDS: tuple[str, ...] = ("auto", "processes", "threads")
+WORKER_KINDS: tuple[str, ...] = get_args(WorkerKind)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,13 @@ class SearchSpan:
     worker: str
     start: float
     end: float
+
+
+def timed(search: Callable[[Job], Result], job: Job, worker: str) -> tuple[SearchSpan, Result]:
+    """``search(job)``, with its span: the one way every worker, and the caller searching alone, times a batch."""
+    start = time.perf_counter()
+    result = search(job)
+    return SearchSpan(worker, start, time.perf_counter()), result
 
 
 def check_kind(kind: str) -> None:
@@ -173,14 +180,10 @@ def _end_with(parent: int) -> None:
 
 def _timed_search(job: object) -> tuple[SearchSpan, object]:
     assert _search is not None, "not a search worker"
-    start = time.perf_counter()
-    result = _search(job)
-    return SearchSpan(f"process {os.getpid()}", start, time.perf_counter()), result
+    return timed(_search, job, f"process {os.getpid()}")
 
 
 def _timed_in_thread(search: Callable[[Job], Result], job: Job) -> tuple[SearchSpan, Result]:
     """A thread worker's search: torch's thread count is the process's, so the caller restores it after."""
     torch.set_num_threads(1)
-    start = time.perf_counter()
-    result = search(job)
-    return SearchSpan(f"thread {threading.current_thread().name}", start, time.perf_counter()), result
+    return timed(search, job, f"thread {threading.current_thread().name}")
