@@ -5,11 +5,12 @@ tuple of acceptable renderings) in, translations out, plus the token counts a ca
 texts to the model's size.  Nothing here knows of documents, glossaries or their planning: the data
 flows one way, from the pipeline into this package.
 
-Modules: ``model`` (finding and loading a model, its device and precision), ``families`` (each model
-family's conventions), ``output_space`` (the output rows a search may produce), ``stepper``,
-``marian_decoder`` and ``t5_decoder`` (one decoder step per call, with its cache), ``constraint_state`` and
-``constraints`` (terms as token tries), ``beam_search`` (the search), ``batching``, ``search_workers`` (batches
-searched side by side, in forked processes or threads) and ``decoder``.
+Modules: ``model`` (finding and loading a model, its device and precision), ``activations`` (fused kernels for
+activations written in Python), ``families`` (each model family's conventions), ``output_space`` (the output
+rows a search may produce), ``stepper``, ``marian_decoder`` and ``t5_decoder`` (one decoder step per call,
+with its cache), ``constraint_state`` and ``constraints`` (terms as token tries), ``beam_search`` (the
+search), ``batching``, ``search_workers`` (batches searched side by side, in forked processes or threads) and
+``decoder``.
 """
 
 from __future__ import annotations

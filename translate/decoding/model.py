@@ -18,6 +18,7 @@ from huggingface_hub.errors import RepositoryNotFoundError
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, WEIGHTS_INDEX_NAME, WEIGHTS_NAME
 
+from .activations import fuse_activations
 from .families import Family, family_for
 from .quantize import quantize_int8
 from ..settings import CPU_PRECISIONS, CUDA_PRECISIONS, DEFAULT_MODEL, DEVICES, MODEL_ENV, PRECISIONS
@@ -107,7 +108,9 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     (:mod:`translate.decoding.quantize`): the linear layers dominate decoding time on a CPU and the table
     its memory, so this saves much of both, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
     cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
-    runs them on a CPU, which tests use to check the code path).  ``decoders_only``: nothing else will run
+    runs them on a CPU, which tests use to check the code path).  At every precision, activations written
+    out in Python are swapped for torch's fused kernels of the same function
+    (:mod:`translate.decoding.activations`).  ``decoders_only``: nothing else will run
     the model (its Hugging Face forward pass, ``generate``), so vi2en's Marian decoder may drop the parts
     it replaces by its own copies (``Translator.load`` sets it).  Raises ``ValueError`` for a device or
     precision that cannot be used, :class:`ModelNotAvailable` when the model cannot be had, and
@@ -123,6 +126,7 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     else:
         tokenizer, model = _load_hub_model(name_or_path)
     model.eval()
+    fuse_activations(model)
     family = family_for(tokenizer, model)
     if precision == "int8":
         model = quantize_int8(model)
