@@ -284,6 +284,10 @@ def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Call
         seen: list[int] = []
         side_by_side = decoder.decode(requests, progress=seen.append)
         assert torch.get_num_threads() == 2, "the decoder must give the thread setting back"
+        first = {span.worker for span in spans}
+        decoder.close()  # its workers end; the next call starts new ones
+        spans.clear()
+        again = decoder.decode(requests)
     finally:
         torch.set_num_threads(threads)
         decoder.close()
@@ -292,8 +296,10 @@ def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Call
     assert {span.worker.split()[0] for span in spans} == {kind}
     if workers == "processes":
         assert str(os.getpid()) not in {span.worker.split()[1] for span in spans}
-    assert side_by_side == alone
+    assert side_by_side == alone == again
     assert all(d.met == (True,) for d in side_by_side[1::2])
+    if workers == "processes":
+        assert not {span.worker for span in spans} & first, "new worker processes after close()"
 
 
 @pytest.mark.parametrize("precision", ["float32", "int8"])

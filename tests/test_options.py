@@ -121,6 +121,13 @@ def test_translator_load_refuses_zero_beams_before_loading(tmp_path: Path) -> No
         Translator.load(tmp_path / "no-model", glossary=(), beams=0)
 
 
+@pytest.mark.parametrize("kind", ["processes", "threads"])
+def test_translator_load_gives_its_decoder_the_kind_of_search_worker(tiny_model_dir: Callable[[str], Path],
+                                                                     kind: str) -> None:
+    with Translator.load(tiny_model_dir("marian"), glossary=(), search_workers=kind) as translator:
+        assert translator.decoder.worker_kind == kind
+
+
 def test_translator_load_refuses_an_unknown_kind_of_search_worker_before_loading(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="search_workers must be one of auto, processes, threads, not 'forks'"):
         Translator.load(tmp_path / "no-model", glossary=(), search_workers="forks")

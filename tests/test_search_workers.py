@@ -7,18 +7,24 @@ parent killed without shutting down); the decoder's output with each kind of wor
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 import torch
 
-from translate.decoding.search_workers import SearchWorkers, WorkerEnded, choose_kind
+from translate.decoding.search_workers import SearchSpan, SearchWorkers, WorkerEnded, choose_kind
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="search processes are forked on Linux only")
 
@@ -50,7 +56,7 @@ def gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-def pids(spans) -> set[int]:
+def pids(spans: Iterable[SearchSpan]) -> set[int]:
     return {int(span.worker.split()[1]) for span in spans}
 
 
@@ -115,10 +121,13 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
               flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
-    assert done.returncode == -signal.SIGKILL, done.stderr
-    orphans = [int(pid) for pid in done.stdout.split()]
+    # Into files, not pipes: waiting for a pipe's end would wait for the orphans, which hold it too.
+    out, err = tmp_path / "pids", tmp_path / "stderr"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        done = subprocess.run([sys.executable, "-c", script], stdout=stdout, stderr=stderr, timeout=120,
+                              cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == -signal.SIGKILL, err.read_text()
+    orphans = [int(pid) for pid in out.read_text().split()]
     assert len(orphans) == 2
     assert all(gone(pid) for pid in orphans), "the workers outlived their parent"
 
@@ -132,3 +141,102 @@ def test_the_kind_of_worker_is_checked_where_it_is_chosen() -> None:
         choose_kind("processes", gpu)
     with pytest.raises(ValueError, match="search_workers must be one of auto, processes, threads"):
         choose_kind("forks", cpu)
+    assert choose_kind("auto", cpu, platform="darwin") == "threads", "macOS's system libraries are not fork-safe"
+    with pytest.raises(ValueError, match=r"need Linux and a CPU device \(here: win32, cpu\)"):
+        choose_kind("processes", cpu, platform="win32")
+
+
+def killed_once(marker: Path, job: int) -> int:
+    """:func:`doubled`, except that the first worker to reach job 3 dies there (the marker says it has)."""
+    if job == 3 and not marker.exists():
+        marker.touch()
+        os._exit(3)
+    time.sleep(0.1)
+    return doubled(job)
+
+
+def test_a_worker_that_dies_after_some_results_loses_and_repeats_none(tmp_path: Path) -> None:
+    workers = SearchWorkers(functools.partial(killed_once, tmp_path / "died"), 2, "processes")
+    try:
+        out = [result for _, result in workers.map(list(range(8)))]
+    finally:
+        workers.close()
+    assert (tmp_path / "died").exists(), "a worker died on job 3"
+    assert out == [2 * n for n in range(8)], "every job once, in order, after the retry on new workers"
+
+
+def sleeping(job: int) -> int:
+    time.sleep(job)
+    return job
+
+
+def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
+    """The run stops: the parent must not wait for the batches in flight (nor leave their processes)."""
+    workers = SearchWorkers(sleeping, 2, "processes")
+    before = set(multiprocessing.active_children())
+    main = threading.get_ident()
+    interrupt = threading.Timer(1.5, signal.pthread_kill, (main, signal.SIGINT))
+    start = time.monotonic()
+    interrupt.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(workers.map([60, 60, 60]))
+        assert time.monotonic() - start < 10
+        forked = set(multiprocessing.active_children()) - before
+        assert len(forked) == 2
+        assert all(gone(process.pid, within=5) for process in forked), "the interrupted searches were left running"
+    finally:
+        interrupt.cancel()
+        workers.close()
+
+
+def pid_and_open_files(job: int) -> tuple[int, list[str]]:
+    """This worker's pid and what its descriptors above stderr point at."""
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+    return os.getpid(), names
+
+
+def test_workers_let_go_of_the_parents_files_and_sockets(tmp_path: Path) -> None:
+    """A run's locked journal, a server's sockets: open in the parent when it forks, the parent's alone after."""
+    journal = tmp_path / "journal.jsonl"
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    workers = SearchWorkers(pid_and_open_files, 2, "processes")
+    try:
+        with journal.open("a") as locked:
+            fcntl.flock(locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            out = [result for _, result in workers.map([1, 2])]
+        listening.close()
+        assert all(str(journal) not in names and not any(n.startswith("socket:") for n in names) for _, names in out)
+        with journal.open("a") as again:
+            fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if a worker still held the lock
+    finally:
+        workers.close()
+
+
+def test_sigterm_ends_a_worker_whatever_handler_the_parent_set() -> None:
+    """The pool ends a dead worker's siblings with SIGTERM; the CLI's own handler (SIGTERM as Ctrl-C) must
+    not turn that into a traceback or a result."""
+    def as_interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, as_interrupt)
+    workers = SearchWorkers(doubled_slowly, 2, "processes")
+    before = set(multiprocessing.active_children())
+    try:
+        assert [result for _, result in workers.map([1, 2, 3, 4])] == [2, 4, 6, 8]
+        forked = set(multiprocessing.active_children()) - before
+        assert len(forked) == 2
+        for process in forked:
+            process.terminate()  # SIGTERM
+            process.join(timeout=5)
+        assert [process.exitcode for process in forked] == [-signal.SIGTERM] * 2, "ended by the signal itself"
+    finally:
+        workers.close()
+        signal.signal(signal.SIGTERM, previous)

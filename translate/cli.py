@@ -210,6 +210,8 @@ def run_translate(args: argparse.Namespace) -> int:
             records.abandon()
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        translator.close()  # the search processes end now, whatever was in flight
     if records is not None:
         records.close({"options": options, **report.to_json()})
     for line in report.summary(quiet=args.quiet):

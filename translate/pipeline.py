@@ -269,6 +269,18 @@ class Translator:
         self._matchers: dict[date | None, Matcher] = {}
         self._expansions = acronym_expansions(self.glossary.entries) if self.glossary is not None else {}
 
+    def close(self) -> None:
+        """End the decoder's search workers (forked processes on Linux) now, a search in flight included,
+        rather than when the Translator is collected or the interpreter exits; a later call starts new ones.
+        Translators derived from this one share its decoder.  ``with Translator.load(...) as tr:`` closes too."""
+        self.decoder.close()
+
+    def __enter__(self) -> Translator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def derive(self, **options: Any) -> Translator:
         """A Translator over this one's loaded model and :class:`~translate.decoding.Decoder` with other
         glossary options: ``glossary``, ``glossary_mode``, ``renderings``, ``glossary_date``, ``acronyms``

@@ -260,7 +260,8 @@ class Decoder:
             torch.set_num_threads(threads)  # thread workers set the process's count to one
 
     def close(self) -> None:
-        """End the search workers now rather than when the decoder is collected (a later call starts new ones)."""
+        """End the search workers now, a search in flight included, rather than when the decoder is collected
+        or the interpreter exits (a later call starts new ones)."""
         if self._workers is not None:
             self._workers.close()
             self._workers = None

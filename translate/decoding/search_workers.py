@@ -22,9 +22,11 @@ import gc
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 import time
+import weakref
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -62,12 +64,12 @@ def check_kind(kind: str) -> None:
         raise ValueError(f"search_workers must be one of {', '.join(WORKER_KINDS)}, not {kind!r}")
 
 
-def choose_kind(kind: str, device: torch.device) -> Literal["processes", "threads"]:
+def choose_kind(kind: str, device: torch.device, platform: str = sys.platform) -> Literal["processes", "threads"]:
     """``auto``: processes on a CPU under Linux, else threads; ``processes`` where forking is not safe is refused."""
     check_kind(kind)
-    can_fork = sys.platform.startswith("linux") and device.type == "cpu"
+    can_fork = platform.startswith("linux") and device.type == "cpu"
     if kind == "processes" and not can_fork:
-        raise ValueError(f"search workers 'processes' need Linux and a CPU device (here: {sys.platform}, {device.type})")
+        raise ValueError(f"search workers 'processes' need Linux and a CPU device (here: {platform}, {device.type})")
     if kind == "auto":
         return "processes" if can_fork else "threads"
     return kind  # type: ignore[return-value]
@@ -88,6 +90,7 @@ class SearchWorkers(Generic[Job, Result]):
     def __init__(self, search: Callable[[Job], Result], count: int, kind: Literal["processes", "threads"]) -> None:
         self.search, self.count, self.kind = search, count, kind
         self._executor: Executor | None = None
+        self._kill: Callable[[], object] = lambda: None  # kills the current pool's processes (see _start)
         self._lock = threading.Lock()
 
     def map(self, jobs: Sequence[Job]) -> Iterator[tuple[SearchSpan, Result]]:
@@ -97,7 +100,7 @@ class SearchWorkers(Generic[Job, Result]):
         again)."""
         done = 0
         for attempt in (1, 2):
-            futures: list[Future] = []
+            futures: list[Future[tuple[SearchSpan, Result]]] = []
             try:
                 futures = self._submit_to(self._pool(), jobs[done:])
                 for future in futures:
@@ -110,11 +113,18 @@ class SearchWorkers(Generic[Job, Result]):
                     raise WorkerEnded("a search worker process ended before returning its batch, twice (killed by a "
                                       "signal, or out of memory), so the call failed; if memory ran out, a smaller "
                                       "batch budget (--batch-tokens) needs less") from error
+            except (KeyboardInterrupt, SystemExit):
+                # Ctrl-C, SIGTERM: the run stops, so the batches in flight are of no use; without this, the
+                # interpreter's exit would wait for them (a running future cannot be cancelled).
+                self.close()
+                raise
             finally:
                 for future in futures:
                     future.cancel()
 
-    def _submit_to(self, executor: Executor, jobs: Sequence[Job]) -> list[Future]:
+    def _submit_to(self, executor: Executor, jobs: Sequence[Job]) -> list[Future[tuple[SearchSpan, Result]]]:
+        """A worker process runs the search it inherited when it was forked (:func:`_become_worker`), so only
+        the job is sent (pickled); a thread is handed the search itself."""
         if self.kind == "processes":
             return [executor.submit(_timed_search, job) for job in jobs]
         return [executor.submit(_timed_in_thread, self.search, job) for job in jobs]
@@ -129,25 +139,49 @@ class SearchWorkers(Generic[Job, Result]):
         if self.kind == "threads":
             return ThreadPoolExecutor(self.count, thread_name_prefix="vi2en-search")
         executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_become_worker, initargs=(self.search,))
+                                       initializer=_become_worker, initargs=(self.search, os.getpid()))
+        before = set(multiprocessing.active_children())
         # The parent's objects are kept out of the workers' garbage collections while they fork: a collection
-        # writes to every object it visits, and so would copy every page of the inherited heap into each worker
-        # (measured in the benchmarks' peak memory: about 90 MB a worker with a glossary loaded).  The first
-        # submission forks them all (the "fork" pool starts its workers at once); then the parent collects as
-        # before.
+        # writes to every object it visits, and so would copy every page of the inherited heap into each worker.
+        # The first submission forks them all (a "fork" pool starts its workers at once); then the parent
+        # collects as before.  Ctrl-C is held back while they fork (a worker it reached before its initializer
+        # ignores it would print a traceback of its own) and delivered after.
         gc.freeze()
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            executor.submit(int).result()
+            warmed = executor.submit(int)
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             gc.unfreeze()
+        processes = [process for process in multiprocessing.active_children() if process not in before]
+        # Run by close(), and also when these workers are collected unclosed (a dropped decoder) or at the
+        # interpreter's exit.  It holds the process handles only (not the pool, whose initializer arguments
+        # hold the search and so the decoder, which would then never be collected).
+        self._kill = weakref.finalize(self, _kill, processes)
+        try:
+            warmed.result()
+        except BaseException:
+            self._kill()
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
         return executor
 
     def close(self) -> None:
-        """End the workers (after their current batch); a later :meth:`map` starts new ones."""
+        """End the workers now: a search in flight is dropped (a :meth:`map` in progress in another thread
+        searches it again on new workers), and a later :meth:`map` starts new ones.  Thread workers finish
+        the batch they have."""
         with self._lock:
             executor, self._executor = self._executor, None
+        self._kill()
         if executor is not None:
             executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """SIGKILL each worker process: a search holds nothing that needs releasing, and the pool, finding its
+    workers gone, ends itself without waiting for the batches they had."""
+    for process in processes:
+        process.kill()
 
 
 # -- inside a worker ---------------------------------------------------------------------------------------
@@ -156,14 +190,43 @@ _search: Callable[[object], object] | None = None
 """The search of this process, when it is a forked worker (set once, by :func:`_become_worker`)."""
 
 
-def _become_worker(search: Callable[[object], object]) -> None:
-    """Run in each forked worker before its first job: one torch thread, Ctrl-C left to the parent (which
-    stops the run; a worker interrupted too would print its own traceback), and an end with the parent's."""
+def _become_worker(search: Callable[[object], object], parent: int) -> None:
+    """Run in each forked worker before its first job: one torch thread, the parent's signal handlers and
+    files let go, and an end with the parent's.
+
+    Ctrl-C is left to the parent, which stops the run (a worker interrupted too would print its own
+    traceback); SIGTERM ends the worker, as the pool expects when it ends a pool whose other worker died (the
+    CLI's handler turns it into Ctrl-C, the server's only sets a flag).  The files and sockets the parent had
+    open when it forked (a run's locked journal, a server's listening socket and connections) are pointed at
+    ``/dev/null``: a worker holding them would keep the journal locked and connections open after the parent
+    closed them.  Pipes are kept: the pool talks to its workers through them.
+    """
     global _search
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
+    _let_go_of_files()
     torch.set_num_threads(1)
     _search = search
-    threading.Thread(target=_end_with, args=(os.getppid(),), name="vi2en-parent-watch", daemon=True).start()
+    threading.Thread(target=_end_with, args=(parent,), name="vi2en-parent-watch", daemon=True).start()
+
+
+def _let_go_of_files() -> None:
+    """Point every inherited descriptor above stderr that is not a pipe at ``/dev/null``: the open file (and its
+    lock, or the connection) is then the parent's alone.  Not closed: a Python object of the parent's may still
+    hold the number, and a file this worker opens later must not get it."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd > 2 and fd != devnull and not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    os.dup2(devnull, fd)
+            except OSError:  # the listing's own descriptor, closed by now
+                continue
+    finally:
+        os.close(devnull)
 
 
 PARENT_CHECK_SECONDS = 1.0
@@ -172,7 +235,9 @@ PARENT_CHECK_SECONDS = 1.0
 
 def _end_with(parent: int) -> None:
     """End this worker once ``parent`` has gone (killed without shutting its pool down): the worker holds the
-    pool's queue open itself, so it would otherwise wait for jobs forever, holding its memory."""
+    pool's queue open itself, so it would otherwise wait for jobs forever, holding its memory.  ``parent`` is the
+    pid the parent gave, not ``os.getppid()`` read here: had the parent ended before this ran, that would
+    already be the reaper's."""
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK_SECONDS)
     os._exit(0)

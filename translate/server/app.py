@@ -53,6 +53,7 @@ def create_app(translator: Translator, settings: ServerSettings | None = None, *
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await asyncio.to_thread(service.batcher.close)
+        service.translator.close()  # its search processes
 
     app = Starlette(
         routes=[*endpoints, Mount("/static", StaticFiles(directory=STATIC), name="static")],
