@@ -557,11 +557,13 @@ class Worker:
 
 @contextmanager
 def workers(script: str | Path, argv: Sequence[str], names: Sequence[str]) -> Iterator[dict[str, Worker]]:
-    """Start one worker per engine (they load in parallel) and wait until all are warmed up."""
-    started = {name: Worker(name, script, argv) for name in names}
+    """Start one worker per engine, each loaded and warmed up before the next starts: five NLLB-shaped engines
+    loading and warming up at once peaked above the machine's 24 GiB, and the kernel killed one."""
+    started: dict[str, Worker] = {}
     try:
-        for worker in started.values():
-            worker.ready()
+        for name in names:
+            started[name] = Worker(name, script, argv)
+            started[name].ready()
         yield started
     finally:
         for worker in started.values():
