@@ -191,7 +191,8 @@ def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
 
 
 def pid_and_open_files(job: int) -> tuple[int, list[str]]:
-    """This worker's pid and what its descriptors above stderr point at."""
+    """This worker's pid and what its descriptors point at (slowly: each of two workers takes some jobs)."""
+    time.sleep(0.2)
     names = []
     for fd in os.listdir("/proc/self/fd"):
         try:
@@ -211,8 +212,9 @@ def test_workers_let_go_of_the_parents_files_and_sockets(tmp_path: Path) -> None
     try:
         with journal.open("a") as locked:
             fcntl.flock(locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            out = [result for _, result in workers.map([1, 2])]
+            out = [result for _, result in workers.map([1, 2, 3, 4])]
         listening.close()
+        assert len({pid for pid, _ in out}) == 2, "both workers started (and ran their initializer)"
         assert all(str(journal) not in names and not any(n.startswith("socket:") for n in names) for _, names in out)
         with journal.open("a") as again:
             fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if a worker still held the lock
