@@ -20,6 +20,7 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, T5Config
 
+from process_support import gone
 from translate.decoding.decoder import OWN_DECODERS, Decoder, DecodeRequest
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.marian_decoder import MarianIncrementalDecoder, MarianStepper
@@ -300,6 +301,7 @@ def test_batches_searched_side_by_side_give_the_same_output(tiny_model_dir: Call
     assert all(d.met == (True,) for d in side_by_side[1::2])
     if workers == "processes":
         assert not {span.worker for span in spans} & first, "new worker processes after close()"
+        assert all(gone(int(worker.split()[1])) for worker in first), "close() ended the first ones"
 
 
 @pytest.mark.parametrize("precision", ["float32", "int8"])

@@ -24,6 +24,7 @@ from typing import Iterable
 import pytest
 import torch
 
+from process_support import gone
 from translate.decoding.search_workers import SearchSpan, SearchWorkers, WorkerEnded, choose_kind
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="search processes are forked on Linux only")
@@ -42,25 +43,12 @@ def doubled_slowly(job: int) -> int:
     return doubled(job)
 
 
-def gone(pid: int, within: float = 10.0) -> bool:
-    """Whether process ``pid`` has ended (or is a zombie no one reaps) within ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            return True
-        if state in ("Z", "X"):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def pids(spans: Iterable[SearchSpan]) -> set[int]:
     return {int(span.worker.split()[1]) for span in spans}
 
 
 def test_processes_return_every_result_in_job_order_from_forked_workers() -> None:
+    threads = threading.active_count()
     workers = SearchWorkers(doubled_slowly, 2, "processes")
     try:
         out = list(workers.map(list(range(10))))
@@ -72,6 +60,9 @@ def test_processes_return_every_result_in_job_order_from_forked_workers() -> Non
         assert pids(again) <= pids(spans), "the same workers serve the next call"
     finally:
         workers.close()
+    # The pool's own threads are gone when close returns (one left closing its pipes while the interpreter
+    # exits printed "Bad file descriptor" after a finished run).
+    assert threading.active_count() == threads
     assert all(gone(pid) for pid in pids(spans)), "close ends the workers"
 
 
@@ -174,15 +165,15 @@ def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
     """The run stops: the parent must not wait for the batches in flight (nor leave their processes)."""
     workers = SearchWorkers(sleeping, 2, "processes")
     before = set(multiprocessing.active_children())
-    main = threading.get_ident()
-    interrupt = threading.Timer(1.5, signal.pthread_kill, (main, signal.SIGINT))
+    list(workers.map([0, 0]))  # the workers forked, before the interrupt
+    forked = set(multiprocessing.active_children()) - before
+    interrupt = threading.Timer(1.0, signal.pthread_kill, (threading.get_ident(), signal.SIGINT))
     start = time.monotonic()
     interrupt.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             list(workers.map([60, 60, 60]))
         assert time.monotonic() - start < 10
-        forked = set(multiprocessing.active_children()) - before
         assert len(forked) == 2
         assert all(gone(process.pid, within=5) for process in forked), "the interrupted searches were left running"
     finally:
@@ -190,9 +181,9 @@ def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
         workers.close()
 
 
-def pid_and_open_files(job: int) -> tuple[int, list[str]]:
-    """This worker's pid and what its descriptors point at (slowly: each of two workers takes some jobs)."""
-    time.sleep(0.2)
+def pid_and_open_files(both: threading.Barrier, job: int) -> tuple[int, list[str]]:
+    """This worker's pid and what its descriptors point at, once both workers are running a job."""
+    both.wait(timeout=60)
     names = []
     for fd in os.listdir("/proc/self/fd"):
         try:
@@ -208,11 +199,11 @@ def test_workers_let_go_of_the_parents_files_and_sockets(tmp_path: Path) -> None
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     listening.listen()
-    workers = SearchWorkers(pid_and_open_files, 2, "processes")
+    workers = SearchWorkers(functools.partial(pid_and_open_files, multiprocessing.Barrier(2)), 2, "processes")
     try:
         with journal.open("a") as locked:
             fcntl.flock(locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            out = [result for _, result in workers.map([1, 2, 3, 4])]
+            out = [result for _, result in workers.map([1, 2])]
         listening.close()
         assert len({pid for pid, _ in out}) == 2, "both workers started (and ran their initializer)"
         assert all(str(journal) not in names and not any(n.startswith("socket:") for n in names) for _, names in out)

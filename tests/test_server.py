@@ -61,6 +61,17 @@ def test_translate_form_data_and_auto_detection(client):
     ] == []
 
 
+def test_form_data_sent_as_raw_utf8_is_read_as_utf8(client):
+    """``curl -d q='Bộ Công Thương …'`` sends the bytes unescaped; LibreTranslate reads them as UTF-8."""
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    raw = "q=Bộ Công Thương chủ trì.&source=auto&target=en".encode("utf-8")
+    answer = client.post("/translate", content=raw, headers=form).json()
+    assert MINISTRY in answer["translatedText"]
+    assert answer["detectedLanguage"] == {"confidence": 100.0, "language": "vi"}
+    refused = client.post("/translate", content="q=Bô".encode("latin-1"), headers=form)
+    assert refused.status_code == 400 and "not UTF-8" in refused.json()["error"]
+
+
 def test_translate_html_keeps_markup(client):
     html = '<p class="lead">Bộ Công Thương chủ trì.</p><pre>giữ nguyên</pre><!-- note -->'
     answer = client.post("/translate", json={"q": html, "source": "vi", "target": "en", "format": "html"}).json()

@@ -47,7 +47,8 @@ examples:
 A rerun of the same command after an interruption skips documents already finished (as recorded in
 OUTDIR/.vi2en-journal.jsonl) and redoes the rest; a changed source or option means retranslation.
 The run ends with a summary on stderr: documents, segments, glossary terms required and met, and every
-unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems reported, 2 = could not run.
+unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems reported, 2 = could not run,
+130 = interrupted (Ctrl-C or SIGTERM; finished documents are kept).
 """
 
 
@@ -76,7 +77,7 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
         epilog=TRANSLATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files (.txt, .md, .jsonl, .docx, .html), folders of them, or - for stdin")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="files (.txt, .md, .vi, .jsonl, .docx, .html), folders of them, or - for stdin")
     p.add_argument("--text", metavar='"…"', help="translate this text (a sentence or a few paragraphs) instead of INPUT "
                    "files, and print the English (with --jsonl: its segment records)")
     p.add_argument("-o", "--output", type=Path, metavar="OUTDIR", help="write translations here, mirroring input names (default: stdout)")

@@ -30,7 +30,7 @@ import weakref
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable, Generic, Iterator, Literal, Sequence, TypeVar, get_args
+from typing import Callable, Generic, Iterable, Iterator, Literal, Sequence, TypeVar, get_args
 
 import torch
 
@@ -90,7 +90,7 @@ class SearchWorkers(Generic[Job, Result]):
     def __init__(self, search: Callable[[Job], Result], count: int, kind: Literal["processes", "threads"]) -> None:
         self.search, self.count, self.kind = search, count, kind
         self._executor: Executor | None = None
-        self._kill: Callable[[], object] = lambda: None  # kills the current pool's processes (see _start)
+        self._kill: Callable[[], object] = lambda: None  # kills the current pool's processes (set by _start)
         self._lock = threading.Lock()
 
     def map(self, jobs: Sequence[Job]) -> Iterator[tuple[SearchSpan, Result]]:
@@ -141,47 +141,64 @@ class SearchWorkers(Generic[Job, Result]):
         executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_become_worker, initargs=(self.search, os.getpid()))
         before = set(multiprocessing.active_children())
-        # The parent's objects are kept out of the workers' garbage collections while they fork: a collection
-        # writes to every object it visits, and so would copy every page of the inherited heap into each worker.
-        # The first submission forks them all (a "fork" pool starts its workers at once); then the parent
-        # collects as before.  Ctrl-C is held back while they fork (a worker it reached before its initializer
-        # ignores it would print a traceback of its own) and delivered after.
-        gc.freeze()
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            warmed = executor.submit(int)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-            gc.unfreeze()
-        processes = [process for process in multiprocessing.active_children() if process not in before]
-        # Run by close(), and also when these workers are collected unclosed (a dropped decoder) or at the
-        # interpreter's exit.  It holds the process handles only (not the pool, whose initializer arguments
-        # hold the search and so the decoder, which would then never be collected).
-        self._kill = weakref.finalize(self, _kill, processes)
-        try:
+            warmed = self._fork(executor)
+            # Run by close(), and also when these workers are collected unclosed (a dropped decoder).  It holds
+            # the process handles only (not the pool, whose initializer arguments hold the search and so the
+            # decoder, which would then never be collected).
+            self._kill = weakref.finalize(self, _kill_all, set(multiprocessing.active_children()) - before)
             warmed.result()
-        except BaseException:
-            self._kill()
-            executor.shutdown(wait=False, cancel_futures=True)
+        except BaseException:  # Ctrl-C while forking, or a worker that could not start: none may be left
+            _end(executor, set(multiprocessing.active_children()) - before)
             raise
         return executor
+
+    @staticmethod
+    def _fork(executor: ProcessPoolExecutor) -> Future[int]:
+        """Fork the pool's workers (a "fork" pool starts them all at the first submission).
+
+        The parent's objects are kept out of the workers' garbage collections meanwhile: a collection writes to
+        every object it visits, and so would copy every page of the inherited heap into each worker.  Ctrl-C is
+        held back from this thread while it forks (a worker it reached before its initializer ignores it would
+        print a traceback of its own); the mask is restored last, where a held-back Ctrl-C is raised.
+        """
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            gc.freeze()
+            try:
+                return executor.submit(int)
+            finally:
+                gc.unfreeze()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def close(self) -> None:
         """End the workers now: a search in flight is dropped (a :meth:`map` in progress in another thread
         searches it again on new workers), and a later :meth:`map` starts new ones.  Thread workers finish
-        the batch they have."""
+        the batch they have.  Without it, forked workers end when this object is collected, or at the
+        interpreter's exit after any batches still submitted."""
         with self._lock:
             executor, self._executor = self._executor, None
-        self._kill()
+            kill, self._kill = self._kill, lambda: None
+        kill()
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            # Waits for the pool's manager thread only, which ends at once with its workers gone.  Left running,
+            # it could be closing its wake-up pipe while the interpreter's exit hook writes to it ("Bad file
+            # descriptor" printed at the end of a finished run).
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _kill(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+def _kill_all(processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
     """SIGKILL each worker process: a search holds nothing that needs releasing, and the pool, finding its
     workers gone, ends itself without waiting for the batches they had."""
     for process in processes:
         process.kill()
+
+
+def _end(executor: Executor, processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
+    """A pool that failed to start: its processes killed, the pool shut down (see :meth:`SearchWorkers.close`)."""
+    _kill_all(processes)
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 # -- inside a worker ---------------------------------------------------------------------------------------

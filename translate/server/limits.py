@@ -11,9 +11,10 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -26,7 +27,8 @@ from .settings import ServerSettings
 
 _DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 JSON_TYPES = ("application/json",)
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+URLENCODED = "application/x-www-form-urlencoded"
+FORM_TYPES = (URLENCODED, "multipart/form-data")
 
 
 class ApiKeyFileError(ValueError):
@@ -112,6 +114,8 @@ async def read_fields(request: Request, settings: ServerSettings) -> dict[str, A
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in JSON_TYPES or (not content_type and body.lstrip().startswith(b"{")):
         return _json_object(body)
+    if content_type == URLENCODED:
+        return _urlencoded_fields(body)
     if content_type in FORM_TYPES:
         return await _form_fields(request, body)
     if not body.strip():
@@ -131,8 +135,27 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return data
 
 
-async def _form_fields(request: Request, body: bytes) -> dict[str, Any]:
+def _urlencoded_fields(body: bytes) -> dict[str, Any]:
+    """A ``application/x-www-form-urlencoded`` body's fields, read as UTF-8 whether its bytes are raw or
+    percent-escaped, as LibreTranslate (Flask) reads them.  Starlette's parser reads raw bytes as latin-1, so
+    ``curl -d q='Bộ Công Thương'`` (which sends them raw) arrived garbled, and its glossary terms unmatched."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as err:
+        raise ApiError(400, "malformed form data: not UTF-8 (send the text as UTF-8, raw or percent-escaped)") from err
+    return _by_name(pairs)
+
+
+def _by_name(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Form fields by name; a repeated field (``q=a&q=b``) becomes a list, as JSON would send it."""
+    fields: dict[str, list[Any]] = {}
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in fields.items()}
+
+
+async def _form_fields(request: Request, body: bytes) -> dict[str, Any]:
+    """A ``multipart/form-data`` body's fields (see :func:`_by_name`); file parts are refused."""
     sent = False
 
     async def replay() -> Message:  # the body was already read (within the limit): hand it to the parser
@@ -146,13 +169,10 @@ async def _form_fields(request: Request, body: bytes) -> dict[str, Any]:
         form = await Request(request.scope, replay).form()
     except (HTTPException, MultiPartException) as err:  # python-multipart's parse errors
         raise ApiError(400, "malformed form data") from err
-    fields: dict[str, Any] = {}
-    for name in form.keys():
-        values = form.getlist(name)
-        if any(isinstance(v, UploadFile) for v in values):
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
             raise ApiError(400, f"field {name!r}: file uploads are not accepted; send the text itself")
-        fields[name] = values[0] if len(values) == 1 else list(values)
-    return fields
+    return _by_name(form.multi_items())
 
 
 def check_texts(settings: ServerSettings, texts: Sequence[str], what: str) -> None:
