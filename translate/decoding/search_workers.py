@@ -149,7 +149,8 @@ class SearchWorkers(Generic[Job, Result]):
             self._kill = weakref.finalize(self, _kill_all, set(multiprocessing.active_children()) - before)
             warmed.result()
         except BaseException:  # Ctrl-C while forking, or a worker that could not start: none may be left
-            _end(executor, set(multiprocessing.active_children()) - before)
+            _kill_all(set(multiprocessing.active_children()) - before)
+            _shut_down(executor)
             raise
         return executor
 
@@ -182,10 +183,7 @@ class SearchWorkers(Generic[Job, Result]):
             kill, self._kill = self._kill, lambda: None
         kill()
         if executor is not None:
-            # Waits for the pool's manager thread only, which ends at once with its workers gone.  Left running,
-            # it could be closing its wake-up pipe while the interpreter's exit hook writes to it ("Bad file
-            # descriptor" printed at the end of a finished run).
-            executor.shutdown(wait=True, cancel_futures=True)
+            _shut_down(executor)
 
 
 def _kill_all(processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
@@ -195,9 +193,10 @@ def _kill_all(processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
         process.kill()
 
 
-def _end(executor: Executor, processes: Iterable[multiprocessing.process.BaseProcess]) -> None:
-    """A pool that failed to start: its processes killed, the pool shut down (see :meth:`SearchWorkers.close`)."""
-    _kill_all(processes)
+def _shut_down(executor: Executor) -> None:
+    """Let a pool whose workers were killed go, waiting for its manager thread only, which ends at once with its
+    workers gone.  Left running, it could be closing its wake-up pipe while the interpreter's exit hook writes
+    to it ("Bad file descriptor" printed at the end of a finished run)."""
     executor.shutdown(wait=True, cancel_futures=True)
 
 

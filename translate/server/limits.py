@@ -28,7 +28,7 @@ from .settings import ServerSettings
 _DIGEST = re.compile(r"(?:sha256:)?([0-9a-fA-F]{64})")
 JSON_TYPES = ("application/json",)
 URLENCODED = "application/x-www-form-urlencoded"
-FORM_TYPES = (URLENCODED, "multipart/form-data")
+MULTIPART = "multipart/form-data"
 
 
 class ApiKeyFileError(ValueError):
@@ -116,7 +116,7 @@ async def read_fields(request: Request, settings: ServerSettings) -> dict[str, A
         return _json_object(body)
     if content_type == URLENCODED:
         return _urlencoded_fields(body)
-    if content_type in FORM_TYPES:
+    if content_type == MULTIPART:
         return await _form_fields(request, body)
     if not body.strip():
         return {}
