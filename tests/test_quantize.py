@@ -14,8 +14,8 @@ from transformers import AutoModelForSeq2SeqLM
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
-from translate.decoding.quantize import (SMALL_SCALE, Int8Embedding, Int8Linear, integers_of, quantize_activations,
-                                         quantize_int8)
+from translate.decoding.quantize import (INT8_ENGINE, OUTPUT_ENGINE, SMALL_SCALE, Int8Embedding, Int8Linear,
+                                         integers_of, quantize_activations, quantize_int8)
 from translate.decoding.restack import stacked_linear
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +69,19 @@ def test_int8_table_reads_the_float_rows(arch: str, tiny_model_dir: Callable[[st
     step = int8.scales[:, None] * float(getattr(table, "embed_scale", 1.0))
     assert torch.all((got - expected).abs() <= step / 2 + 1e-6)
     assert not torch.equal(got, expected), "the table was not quantised"
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_the_output_layer_is_packed_for_its_own_engine(arch: str, tiny_model_dir: Callable[[str], Path]) -> None:
+    """The output layer, the one wide product, runs on :data:`OUTPUT_ENGINE` (oneDNN where torch has it) and
+    every other layer on :data:`INT8_ENGINE`; the decoder's cut output layer keeps the engine it was cut from."""
+    model = quantize_int8(AutoModelForSeq2SeqLM.from_pretrained(tiny_model_dir(arch)).eval())
+    head = model.get_output_embeddings()
+    assert isinstance(head, Int8Linear) and head.engine == OUTPUT_ENGINE
+    others = {layer.engine for layer in model.modules() if isinstance(layer, Int8Linear) and layer is not head}
+    assert others == {INT8_ENGINE}
+    decoder = Decoder(load_model(str(tiny_model_dir(arch)), precision="int8"), SearchOptions(beams=2))
+    assert decoder.network.head.engine == OUTPUT_ENGINE
 
 
 def test_int8_loading_leaves_torchs_engine_as_it_was(tiny_model_dir: Callable[[str], Path]) -> None:
