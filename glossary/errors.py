@@ -27,7 +27,10 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+        """``file:line: severity: message``, or ``file: severity: message`` for the file as a whole (as compilers
+        write it: a line 0 would send an editor to a line that does not exist)."""
+        where = f"{self.path}:{self.line}" if self.line > 0 else self.path
+        return f"{where}: {self.severity.value}: {self.message}"
 
 
 def errors_in(problems: list[Problem]) -> list[Problem]:

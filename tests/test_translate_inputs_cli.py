@@ -193,6 +193,18 @@ def test_a_single_bad_file_exits_1_with_its_name(
     assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
 
 
+def test_inputs_that_do_not_exist_are_reported_before_the_model_is_loaded(tmp_path: Path, vi2en: Callable) -> None:
+    """With no input to read, the run says so at once: the model (here one that does not exist either, which
+    loading would report as exit 2) is never loaded, and nothing is written."""
+    run = vi2en("translate", tmp_path / "nope.txt", tmp_path / "gone", "-o", tmp_path / "out",
+                "--model", tmp_path / "no-model")
+    assert run.code == 1, run.err
+    assert f"{tmp_path / 'nope.txt'}: no such file or folder" in run.err
+    assert f"{tmp_path / 'gone'}: no such file or folder" in run.err
+    assert "nothing to translate" in run.err and "loading model" not in run.err and "no-model" not in run.err
+    assert not (tmp_path / "out").exists()
+
+
 def test_stdin_html_is_stripped_and_translated(tiny_model_dir: Callable[[str], Path], vi2en: Callable,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The same repairs apply to standard input (``-``), and the translation goes to stdout."""
