@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
+import platform
 import warnings
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -47,7 +48,7 @@ INT8_ENGINE = _int8_engine()
 
 
 def _output_engine() -> str:
-    """oneDNN for the output layer wherever torch has it, else :data:`INT8_ENGINE`.
+    """oneDNN for the output layer on an x86 CPU where torch has it, else :data:`INT8_ENGINE`.
 
     The output layer is the model's one wide product (32,000 to 256,206 output rows), and there oneDNN was
     the faster engine without AMX too: measured on a 2-core AMD EPYC with AVX-512 VNNI, one thread, 2026-12-04,
@@ -55,7 +56,8 @@ def _output_engine() -> str:
     T5's 512 x 53,839 and 11.1 against 13.2 ms for Marian's 512 x 32,000 on 92 rows.  On the network's
     narrower layers fbgemm was as fast or faster (0.20 against 0.29 ms for 512 x 512), so they keep it.
     """
-    return "onednn" if "onednn" in torch.backends.quantized.supported_engines else INT8_ENGINE
+    x86 = platform.machine().lower() in ("x86_64", "amd64")  # where it was measured; ARM builds differ
+    return "onednn" if x86 and "onednn" in torch.backends.quantized.supported_engines else INT8_ENGINE
 
 
 OUTPUT_ENGINE = _output_engine()
