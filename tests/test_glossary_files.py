@@ -118,7 +118,6 @@ def test_unknown_extension_is_a_problem_not_a_crash(tmp_path: Path) -> None:
         load_glossary(tmp_path / "g.xlsx")
 
 
-
 def test_a_missing_file_is_named_without_a_line_number(tmp_path: Path) -> None:
     """A problem of the file as a whole reads ``file: error: ...`` (no ``:0:`` for an editor to jump to); a row's
     problem keeps its ``file:line:``."""
@@ -129,6 +128,7 @@ def test_a_missing_file_is_named_without_a_line_number(tmp_path: Path) -> None:
     broken.write_text("vi\ten\ttype\nBộ Công Thương\tMinistry of Industry and Trade\tnot-a-type\n", encoding="utf-8")
     with pytest.raises(GlossaryError, match=r"broken\.tsv:2: error: "):
         load_glossary(broken)
+
 
 # --- round trips with arbitrary content ---------------------------------------------------------
 

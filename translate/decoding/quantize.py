@@ -25,8 +25,8 @@ import torch
 from torch import nn
 from transformers import PreTrainedModel
 
-__all__ = ["INT8_ENGINE", "OUTPUT_ENGINE", "Int8Embedding", "Int8Linear", "integers_of", "quantize_activations", "quantize_int8",
-           "token_lookup"]
+__all__ = ["INT8_ENGINE", "OUTPUT_ENGINE", "Int8Embedding", "Int8Linear", "integers_of", "quantize_activations",
+           "quantize_int8", "token_lookup"]
 
 
 def _int8_engine() -> str:
