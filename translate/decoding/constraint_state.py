@@ -172,10 +172,20 @@ class ConstraintState:
             # Whatever the next token, at most the longest alternative of every constraint remains: all
             # fit, and the common case of a roomy budget costs no state construction.
             return None, set()
-        progress = {t: self.needed_after(t) for t in self.allowed()}
+        progress = self._needs()
         if self._needed_if_abandoned() > budget:
             return {t for t, needed in progress.items() if needed <= budget}, set()
         return None, {t for t, needed in progress.items() if needed > budget}
+
+    def _needs(self) -> dict[int, int]:
+        """:meth:`needed_after` of every :meth:`allowed` token, computed once per state and kept beside the
+        fields as ``allowed`` is: a hypothesis that makes no progress keeps its state from step to step, and
+        a tight budget asks this of every row on each of them."""
+        cached: dict[int, int] | None = self.__dict__.get("_needs_after")
+        if cached is None:
+            cached = {t: self.needed_after(t) for t in self.allowed()}
+            object.__setattr__(self, "_needs_after", cached)
+        return cached
 
     def repeat_tokens(self) -> set[int]:
         """First tokens that would start the term just completed over again, when no occurrence of it
