@@ -65,9 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "checked together, as they would be loaded: an entry of a later file overriding one of\n"
         "an earlier file is a warning naming both. Exit code 1 if any error (warnings alone pass).",
         epilog="examples:\n  vi2en glossary check my-terms.csv\n"
+        "  vi2en glossary check builtin my-terms.csv   what my-terms.csv overrides in the shipped glossary\n"
         "  vi2en glossary check --curated glossary/data/*.tsv   every entry must give type and source",
     )
-    check.add_argument("files", nargs="+", type=Path, help=f"glossary files ({_FORMATS})")
+    check.add_argument("files", nargs="+", help=f"glossary files ({_FORMATS}), or 'builtin' for the shipped glossary "
+                       "(with your own files after it: their overrides are warnings naming both entries)")
     check.add_argument("--curated", action="store_true",
                        help="curated data: every entry must give its type and source (otherwise type defaults "
                        "to 'other', or 'acronym' for a capitalised term rendered as itself, and source to file:line)")
@@ -138,11 +140,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Print every problem; 1 if any is an error."""
-    problems = check_files(args.files, curated=args.curated)
+    from translate.glossary_files import glossary_paths  # the one reading of 'builtin' and paths
+
+    files = glossary_paths(args.files)
+    problems = check_files(files, curated=args.curated)
     for problem in problems:
         print(problem)
     errors = len(errors_in(problems))
-    print(f"{len(args.files)} file(s): {errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    print(f"{len(files)} file(s): {errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
     return 1 if errors else 0
 
 

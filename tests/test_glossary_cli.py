@@ -59,6 +59,18 @@ def test_check_passes_with_warnings_only(tmp_path: Path, capsys) -> None:
     assert "warning: variant 'Hòa Bình' is redundant" in capsys.readouterr().out
 
 
+def test_check_reads_builtin_as_the_shipped_glossary(tmp_path: Path, capsys) -> None:
+    """``builtin`` names the shipped files, as ``--glossary builtin`` does elsewhere: a team's file after it is
+    checked against them, and its overrides are warnings naming the shipped entry."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("Bộ Công Thương,Ministry of Trade\n", encoding="utf-8")
+    assert run_cli("glossary", "check", "builtin", str(mine)) == 0
+    captured = capsys.readouterr()
+    assert f"{mine}:1: warning: 'Bộ Công Thương' -> 'Ministry of Trade' overrides 'Ministry of Industry and Trade'" \
+        in captured.out
+    assert f"{len(default_paths()) + 1} file(s): 0 error(s), 1 warning(s)" in captured.err
+
+
 def test_lookup_shows_entry_type_source_and_validity(glossary_file: Path, capsys) -> None:
     assert run_cli("glossary", "lookup", "bo", "ke", "hoach", "-g", str(glossary_file)) == 0
     out = capsys.readouterr().out
