@@ -97,7 +97,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(file:line:column), the entry's file:line, type, validity and approved rendering. Articles are read "
         "as 'vi2en translate' reads them, with the names valid on each article's own date.",
     )
-    scan.add_argument("articles", nargs="+", type=Path, help="UTF-8 article files (.txt, .md)")
+    scan.add_argument("articles", nargs="+", type=Path,
+                      help="articles (.txt, .md, .vi, .docx, .html) or folders of them, read as 'vi2en translate' reads "
+                      "them; positions are lines and columns of the text it translates")
     _add_glossary_option(scan)
     scan.add_argument("--at", type=iso_date, metavar="YYYY-MM-DD",
                       help="use the names valid on this date instead of each article's own date")
@@ -201,15 +203,14 @@ def successors(entry: Entry, glossary: Glossary, day: date) -> list[Entry]:
 
 
 def run_scan(args: argparse.Namespace, glossary: Glossary) -> int:
-    """Print the firing entries of each article; 2 if an article cannot be read."""
+    """Print the firing entries of each article; 1 if some article could not be read, 2 if none could."""
     from translate.scan import scan_article  # the translation's own reading of an article
 
-    for path in args.articles:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"vi2en: cannot read {path}: {getattr(error, 'strerror', None) or error}", file=sys.stderr)
-            return 2
+    articles, unread = _read_articles(args.articles)
+    if not articles:
+        print("vi2en: no article could be read", file=sys.stderr)
+        return 2
+    for path, text in articles:
         day, firings = scan_article(text, glossary.entries, day=args.at)
         if not args.json:
             print(f"# {path}: {len(firings)} terms, names of {day or 'today'}")
@@ -224,7 +225,7 @@ def run_scan(args: argparse.Namespace, glossary: Glossary) -> int:
             else:
                 print(f"{path}:{f.line}:{f.column}: {f.text} → {f.renderings[0]}   "
                       f"[{entry.type.value}; valid {_validity(entry)}; {f.origin}]")
-    return 0
+    return 1 if unread else 0
 
 
 def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
@@ -248,7 +249,7 @@ def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
 
 
 def _read_articles(paths: list[Path]) -> tuple[list[tuple[str, str]], int]:
-    """(name, text) of the articles the paths name (folders: their .txt/.md files, recursively, sorted),
+    """(name, text) of the articles the paths name (folders: their articles, recursively, sorted),
     read as 'vi2en translate' reads them; problems and repairs are printed. Also the number unread."""
     from translate.inputs import InputFile, InputProblem, SourceDocument, input_files, read_documents
 

@@ -17,7 +17,8 @@ from glossary.entry import COLUMNS
 TEN_COLUMNS = tuple(c for c in COLUMNS if c not in ("en_forms", "en_deprecated"))
 from glossary.tsv import read_rows
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 HEADER = "\t".join(TEN_COLUMNS)
 MPI = Entry("Bộ Kế hoạch và Đầu tư", "Ministry of Planning and Investment", "organization",
             valid_to=date(2025, 2, 28), source="TT 03/2009")
@@ -69,6 +70,23 @@ def test_check_reads_builtin_as_the_shipped_glossary(tmp_path: Path, capsys) -> 
     assert f"{mine}:1: warning: 'Bộ Công Thương' -> 'Ministry of Trade' overrides 'Ministry of Industry and Trade'" \
         in captured.out
     assert f"{len(default_paths()) + 1} file(s): 0 error(s), 1 warning(s)" in captured.err
+
+
+def test_scan_reads_articles_as_translate_does(tmp_path: Path, capsys) -> None:
+    """Word files and folders are read as ``vi2en translate`` reads them, and a file that cannot be read is
+    named while the others are scanned (exit 1): the Word twin of a corpus article fires the same terms."""
+    twin = "2024-06-vcci-rcep-wto-seminar"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "utf16.txt").write_text("Bộ Công Thương", encoding="utf-16")
+    assert run_cli("glossary", "scan", "--json", str(ROOT / "corpus" / "formats" / f"{twin}.docx"), str(folder),
+                   str(ROOT / "corpus" / "articles" / f"{twin}.txt")) == 1
+    captured = capsys.readouterr()
+    assert "utf16.txt: the file is UTF-16" in captured.err, captured.err
+    firings = [json.loads(line) for line in captured.out.splitlines()]
+    by_article = {suffix: [(f["text"], f["approved"]) for f in firings if f["article"].endswith(suffix)]
+                  for suffix in (".docx", ".txt")}
+    assert len(by_article[".txt"]) > 50 and by_article[".docx"] == by_article[".txt"]
 
 
 def test_lookup_shows_entry_type_source_and_validity(glossary_file: Path, capsys) -> None:
