@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .entry import Entry, RENDERING_POLICIES
-from .matcher import Matcher
+from .entry import Entry, EntryType, RENDERING_POLICIES, plural
+from .matcher import Match, Matcher
 from .names import find_titled_names
 from .normalize import nfc
 
@@ -62,11 +62,37 @@ def requirements_for(text: str, matcher: Matcher, policy: str = "approved") -> l
     for name in find_titled_names(text, known=matcher):
         if all(name.end <= m.start or m.end <= name.start for m in matches):
             matches.append(name)
+    ordered = sorted(matches, key=lambda m: m.start)
     return [
-        TermRequirement(m.start, m.end, m.text, m.entry, renderings)
-        for m in sorted(matches, key=lambda m: m.start)
+        TermRequirement(m.start, m.end, m.text, m.entry,
+                        _singular(renderings) if _titles_one_person(text, m, ordered[i + 1:i + 2]) else renderings)
+        for i, m in enumerate(ordered)
         if (renderings := m.entry.renderings_for(policy))
     ]
+
+
+_PLURAL_MARKERS = ("các", "những")
+"""Vietnamese words that make the title after them plural ("các Bộ trưởng": the ministers)."""
+
+
+def _titles_one_person(text: str, match: Match, following: Sequence[Match]) -> bool:
+    """Whether ``match`` is a title standing right before a person's name, with no plural marker before it
+    ("Bộ trưởng Bùi Thanh Sơn", not "các Bộ trưởng Bùi Thanh Sơn và ..."): the title's plural forms, right
+    for "các Bộ trưởng" alone, are then wrong ("ministers Bui Thanh Son")."""
+    if match.entry.type is not EntryType.TITLE or not following:
+        return False
+    name = following[0]
+    if name.entry.type is not EntryType.PERSON or text[match.end : name.start].strip():
+        return False
+    before = text[: match.start].split()
+    return not (before and nfc(before[-1]).casefold() in _PLURAL_MARKERS)
+
+
+def _singular(renderings: tuple[str, ...]) -> tuple[str, ...]:
+    """``renderings`` without those that are the plural of another ("Ministers", "ministers" beside
+    "Minister", "minister"); the approved rendering (first) always stays."""
+    plurals = {form for r in renderings if (form := plural(r)) and form != r}
+    return renderings[:1] + tuple(r for r in renderings[1:] if r not in plurals)
 
 
 def find_renderings(hypothesis: str, renderings: Iterable[str]) -> list[Found]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import Entry
+from glossary import Entry, Matcher
 from glossary.entry import plural
+from glossary.requirements import requirements_for
 
 
 @pytest.mark.parametrize("title, expected", [
@@ -47,3 +48,21 @@ def test_derived_plurals_for_titles_and_generic_documents_only() -> None:
 def test_a_deprecated_rendering_vetoes_a_derived_form() -> None:
     head = Entry("Tổng Giám đốc", "Director General", "title", source="t", en_deprecated=("Directors General",))
     assert head.forms == () and head.renderings == ("Director General",)
+
+
+MINISTER = Entry("Bộ trưởng", "Minister", "title", en_forms=("minister", "ministers"), source="t")
+SON = Entry("Bùi Thanh Sơn", "Bui Thanh Son", "person", source="t")
+
+
+@pytest.mark.parametrize("text, title_renderings", [
+    # Right before one person's name the title is singular: "ministers Bui Thanh Son" is no form of it.
+    ("Bộ trưởng Bùi Thanh Sơn phát biểu.", ("Minister", "minister")),
+    # A name found by the titled-name rule (not in the glossary) counts the same.
+    ("Bộ trưởng Nguyễn Văn Bình phát biểu.", ("Minister", "minister")),
+    # After a plural marker, or without a name, the plurals stay.
+    ("Các Bộ trưởng Bùi Thanh Sơn và Nguyễn Văn Bình dự họp.", ("Minister", "minister", "ministers", "Ministers")),
+    ("Các Bộ trưởng dự họp.", ("Minister", "minister", "ministers", "Ministers")),
+])
+def test_a_title_before_a_name_requires_a_singular_form(text: str, title_renderings: tuple[str, ...]) -> None:
+    required = {r.source_text: r.renderings for r in requirements_for(text, Matcher((MINISTER, SON)))}
+    assert required["Bộ trưởng"] == title_renderings
