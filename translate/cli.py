@@ -47,8 +47,9 @@ examples:
 A rerun of the same command after an interruption skips documents already finished (as recorded in
 OUTDIR/.vi2en-journal.jsonl) and redoes the rest; a changed source or option means retranslation.
 The run ends with a summary on stderr: documents, segments, glossary terms required and met, and every
-unmet term, failed document or warning.  Exit code 0 = all good, 1 = problems reported, 2 = could not run,
-130 = interrupted (Ctrl-C or SIGTERM; finished documents are kept).
+unmet term, failed document or warning.  Exit code 0 = all good (possible double renderings and warnings
+leave it 0), 1 = a document failed or was not found, a term is unmet in hard mode, or lines do not match,
+2 = could not run, 130 = interrupted (Ctrl-C or SIGTERM; finished documents are kept).
 """
 
 
@@ -72,7 +73,8 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "translate",
         help="translate Vietnamese articles into English",
-        description="Translate Vietnamese articles (.txt/.md files, folders, JSONL, or stdin) into English, "
+        description="Translate Vietnamese articles (.txt/.md/.vi, Word .docx and .html files, folders, JSONL, or "
+        "stdin) into English, "
         "keeping their structure and forcing the glossary's approved renderings into the output.",
         epilog=TRANSLATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
