@@ -85,6 +85,14 @@ def test_utf16_gets_its_own_advice() -> None:
         decode_text(VIETNAMESE.encode("utf-16"), "u.txt")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16le", "utf-16be"])
+def test_utf16_without_a_byte_order_mark_is_named_not_called_binary(encoding: str) -> None:
+    with pytest.raises(InputError, match=f"UTF-16(LE|BE) text without a byte-order mark.*iconv -f {encoding} -t utf-8 u.txt"):
+        decode_text(VIETNAMESE.encode(encoding), "u.txt")
+    with pytest.raises(InputError, match="looks like a binary file"):  # NUL bytes that are not UTF-16 text
+        decode_text(bytes(range(256)) * 4, "b.bin")
+
+
 def test_few_stray_control_characters_are_removed_with_warning() -> None:
     text, warnings = decode_text(("Hội nghị\x07 kết thúc." + " thêm chữ" * 20).encode(), "a.txt")
     assert text.startswith("Hội nghị kết thúc.")

@@ -103,6 +103,29 @@ class InputWarning:
     message: str
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``"utf-16le"`` or ``"utf-16be"`` when ``raw`` reads as text in it, else None.
+
+    Without a byte-order mark UTF-16 is told by its NUL bytes: the high byte of every ASCII character (most
+    of a Vietnamese text's letters, its spaces and punctuation), all on one side of each pair; it must then
+    decode, and hold no more control characters than text does.
+    """
+    if len(raw) % 2:
+        return None
+    for encoding, high in (("utf-16le", raw[1::2]), ("utf-16be", raw[0::2])):
+        low = raw[0::2] if encoding == "utf-16le" else raw[1::2]
+        if low.count(0) or high.count(0) < len(high) // 3:
+            continue
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(char < " " and char not in _ALLOWED_CONTROLS for char in text)
+        if controls <= BINARY_CONTROL_SHARE * len(text):
+            return encoding
+    return None
+
+
 def _binary_error(name: str, detail: str) -> InputError:
     return InputError(f"{name}: this looks like a binary file ({detail}), not text; expected UTF-8 .txt/.md")
 
@@ -222,6 +245,9 @@ def decode_text(raw: bytes, name: str, *, lines: bool = False) -> tuple[str, lis
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{name}: the file is UTF-16; convert it with: iconv -f utf-16 -t utf-8 {shlex.quote(name)}")
     if b"\0" in raw:
+        if (encoding := _utf16_without_bom(raw)) is not None:
+            raise InputError(f"{name}: the file looks like {encoding.upper()} text without a byte-order mark; convert "
+                             f"it with: iconv -f {encoding} -t utf-8 {shlex.quote(name)}")
         raise _binary_error(name, f"NUL byte at byte offset {raw.index(0)}")
     skipped = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
