@@ -4,6 +4,8 @@ disconnecting clients, and the command's start-up failures."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -185,6 +187,27 @@ def test_serve_command_fails_clearly(vi2en, tiny_model_dir, tmp_path):
     (tmp_path / "keys").write_text("plain-key\n", encoding="utf-8")
     bad_keys = vi2en("serve", "--api-keys", tmp_path / "keys", "--port", _free_port())
     assert bad_keys.code == 2 and "not a SHA-256 hex digest" in bad_keys.err
+
+
+def test_serve_logs_its_address_without_a_loading_bar(tiny_model_dir):
+    """A server's stderr is its log: one 'serving' line, no weight-loading progress bar (as translate hides it)."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "translate", "serve", "--model", str(tiny_model_dir("marian")),
+                               "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: _answers(port), timeout=60)
+    finally:
+        server.terminate()
+        err = server.communicate(timeout=30)[1]
+    assert f"on http://127.0.0.1:{port}/" in err, err
+    assert "Loading weights" not in err and "it/s]" not in err, err
+
+
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def test_serve_help_teaches(capsys):
