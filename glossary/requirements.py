@@ -65,8 +65,8 @@ def requirements_for(text: str, matcher: Matcher, policy: str = "approved") -> l
     ordered = sorted(matches, key=lambda m: m.start)
     return [
         TermRequirement(m.start, m.end, m.text, m.entry,
-                        _singular(renderings) if _titles_one_person(text, m, ordered[i + 1:i + 2]) else renderings)
-        for i, m in enumerate(ordered)
+                        _singular(renderings) if _titles_one_person(text, m, after) else renderings)
+        for m, after in zip(ordered, [*ordered[1:], None])
         if (renderings := m.entry.renderings_for(policy))
     ]
 
@@ -75,13 +75,12 @@ _PLURAL_MARKERS = ("các", "những")
 """Vietnamese words that make the title after them plural ("các Bộ trưởng": the ministers)."""
 
 
-def _titles_one_person(text: str, match: Match, following: Sequence[Match]) -> bool:
-    """Whether ``match`` is a title standing right before a person's name, with no plural marker before it
-    ("Bộ trưởng Bùi Thanh Sơn", not "các Bộ trưởng Bùi Thanh Sơn và ..."): the title's plural forms, right
-    for "các Bộ trưởng" alone, are then wrong ("ministers Bui Thanh Son")."""
-    if match.entry.type is not EntryType.TITLE or not following:
+def _titles_one_person(text: str, match: Match, name: Match | None) -> bool:
+    """Whether ``match`` is a title standing right before a person's name (``name``, the next match), with no
+    plural marker before it ("Bộ trưởng Bùi Thanh Sơn", not "các Bộ trưởng Bùi Thanh Sơn và ..."): the
+    title's plural forms, right for "các Bộ trưởng" alone, are then wrong ("ministers Bui Thanh Son")."""
+    if match.entry.type is not EntryType.TITLE or name is None:
         return False
-    name = following[0]
     if name.entry.type is not EntryType.PERSON or text[match.end : name.start].strip():
         return False
     before = text[: match.start].split()

@@ -151,10 +151,12 @@ def run_translate(args: argparse.Namespace) -> int:
         args.usage_error("--text translates the text given and prints the English: no INPUT and no -o with it")
     if args.text is None and not args.inputs:
         args.usage_error('give INPUT files, folders or - (standard input), or --text "…"')
-    if args.inputs and (missing := [item for item in args.inputs if item != "-" and not os.path.lexists(item)]) \
+    if args.inputs and (missing := [item for item in args.inputs if item != "-" and not Path(item).exists()]) \
             and len(missing) == len(args.inputs):  # nothing to read: say so now, not after loading the model
-        for item in missing:
-            print(f"vi2en: {item}: no such file or folder", file=sys.stderr)
+        from .inputs import input_files  # the batch's own reading of inputs, and its message for a missing one
+
+        for problem in input_files(missing):
+            print(f"vi2en: {problem.message}", file=sys.stderr)
         print("vi2en: nothing to translate", file=sys.stderr)
         return EXIT_PROBLEMS
     try:

@@ -112,18 +112,23 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     """
     if len(raw) % 2:
         return None
-    for encoding, high in (("utf-16le", raw[1::2]), ("utf-16be", raw[0::2])):
-        low = raw[0::2] if encoding == "utf-16le" else raw[1::2]
+    for encoding, low, high in (("utf-16le", raw[0::2], raw[1::2]), ("utf-16be", raw[1::2], raw[0::2])):
         if low.count(0) or high.count(0) < len(high) // 3:
             continue
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(char < " " and char not in _ALLOWED_CONTROLS for char in text)
-        if controls <= BINARY_CONTROL_SHARE * len(text):
+        if not _mostly_controls(text):
             return encoding
     return None
+
+
+def _mostly_controls(text: str) -> int:
+    """The control characters of ``text`` other than layout ones, when they are more than
+    :data:`BINARY_CONTROL_SHARE` of it (a binary file read as text); else 0."""
+    controls = sum(char < " " and char not in _ALLOWED_CONTROLS for char in text)
+    return controls if controls > BINARY_CONTROL_SHARE * len(text) else 0
 
 
 def _binary_error(name: str, detail: str) -> InputError:
@@ -254,8 +259,7 @@ def decode_text(raw: bytes, name: str, *, lines: bool = False) -> tuple[str, lis
         text = raw[skipped:].decode("utf-8")
     except UnicodeDecodeError as error:
         offset = skipped + error.start
-        controls = sum(byte < 0x20 and chr(byte) not in _ALLOWED_CONTROLS for byte in raw)
-        if controls > BINARY_CONTROL_SHARE * len(raw):
+        if controls := _mostly_controls(raw.decode("latin-1")):  # one character per byte
             raise _binary_error(name, f"{controls} control bytes in {len(raw)}") from None
         line = raw.count(b"\n", 0, offset) + 1
         raise InputError(
