@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import bench_constraints  # noqa: E402
 import bench_engines  # noqa: E402
+import bench_int8_layers  # noqa: E402
 import bench_translate  # noqa: E402
 import benchlib  # noqa: E402
 
@@ -198,3 +199,14 @@ def test_bench_engines_profile_groups_the_time(small: list[str], capsys: pytest.
     model_forward, constraints, _ = groups.values()
     assert model_forward > 0 and constraints > 0  # the grouped functions are found in the product's profile
     assert not [f for f in report["missing"] if "_select_plain" not in f]  # (every segment has terms: no plain path)
+
+
+def test_bench_int8_layers_times_every_engine_against_fbgemm(capsys: pytest.CaptureFixture) -> None:
+    """Each layer shape gets a row: fbgemm as the baseline (1.00x), oneDNN and torch._int_mm as ratios to it."""
+    assert bench_int8_layers.main(["--shapes", "network", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    for label, rows, inputs, outputs in bench_int8_layers.SHAPES["network"]:
+        row = next(line for line in out.splitlines() if line.startswith(label))
+        assert f"{rows} x {inputs} -> {outputs}" in row
+        ratios = re.findall(r"\(([0-9.]+)x\)", row)
+        assert len(ratios) == 3 and ratios[0] == "1.00" and all(float(r) > 0 for r in ratios), row

@@ -51,10 +51,10 @@ def _output_engine() -> str:
     """oneDNN for the output layer on an x86 CPU where torch has it, else :data:`INT8_ENGINE`.
 
     The output layer is the model's one wide product (32,000 to 256,206 output rows), and there oneDNN was
-    the faster engine without AMX too: measured on a 2-core AMD EPYC with AVX-512 VNNI, one thread, 2026-12-04,
-    226 ms against fbgemm's 336 ms for NLLB-600M's 1024 x 256,206 layer on 124 rows, 15.4 against 18.3 ms for
-    T5's 512 x 53,839 and 11.1 against 13.2 ms for Marian's 512 x 32,000 on 92 rows.  On the network's
-    narrower layers fbgemm was as fast or faster (0.20 against 0.29 ms for 512 x 512), so they keep it.
+    the faster engine without AMX too: ``scripts/bench_int8_layers.py`` on a 2-core AMD EPYC with AVX-512
+    VNNI, 2026-12-04, gave oneDNN 0.68x fbgemm's time for NLLB-600M's layer, 0.87x for T5's and 0.88x for
+    Marian's.  On the network's narrower layers the two were mixed (oneDNN 0.90x to 1.22x), so they keep
+    :data:`INT8_ENGINE`.
     """
     x86 = platform.machine().lower() in ("x86_64", "amd64")  # where it was measured; ARM builds differ
     return "onednn" if x86 and "onednn" in torch.backends.quantized.supported_engines else INT8_ENGINE
