@@ -1,7 +1,8 @@
-"""What the tests of forked search workers share: whether a process has ended."""
+"""What the tests of forked search workers share: whether a process has ended, and how."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -18,3 +19,16 @@ def gone(pid: int, within: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def exit_code(process: multiprocessing.Process, within: float = 10.0) -> int | None:
+    """``process``'s exit code once it has ended (None if it runs on after ``within`` seconds).
+
+    ``join`` alone is not enough for a pool's worker: the pool's manager thread reaps its workers too, and
+    the thread that loses the race for ``waitpid`` sees no status, so ``exitcode`` can read None for a
+    moment after the process has ended; the winner records the code on the same handle.
+    """
+    deadline = time.monotonic() + within
+    while process.exitcode is None and time.monotonic() < deadline:
+        process.join(timeout=0.05)
+    return process.exitcode
