@@ -1,18 +1,25 @@
-"""int8 loading: the token table kept as int8 rows, and the float weights it replaces actually freed."""
+"""int8 loading: the token table read by rows (from the weights file, else int8 rows), the int8 layers'
+engines, and the float weights they replace actually freed."""
 
 from __future__ import annotations
 
+import copy
+import gc
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
 import pytest
+import safetensors.torch
 import torch
 from transformers import AutoModelForSeq2SeqLM
 
 from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
+from translate.decoding.file_table import FileTable, find_table
 from translate.decoding.model import load_model
 from translate.decoding.quantize import (INT8_ENGINE, OUTPUT_ENGINE, SMALL_SCALE, Int8Embedding, Int8Linear,
                                          integers_of, quantize_activations, quantize_int8)
@@ -26,8 +33,6 @@ ARCHS = ["marian", "mbart", "t5", "m2m100"]
 # the cycle.  Counts the float layers and float token tables still alive right after loading.
 _COUNT_FLOAT_LEFTOVERS = """
 import gc, sys, torch
-from translate.decoding.beam_search import SearchOptions
-from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.model import load_model
 for path in sys.argv[1:]:
     vocab = load_model(path, precision="int8").family.vocab_size
@@ -49,26 +54,136 @@ def test_float_weights_are_freed_when_loading_int8(tiny_model_dir: Callable[[str
 
 
 @pytest.mark.parametrize("arch", ARCHS)
-def test_int8_table_reads_the_float_rows(arch: str, tiny_model_dir: Callable[[str], Path]) -> None:
-    """Every module that embedded tokens with the float table now embeds with the int8 one, within half a
-    quantisation step of each float row, and scaled as the replaced module scaled (mBART, M2M-100)."""
+def test_int8_loading_reads_the_token_table_from_the_weights_file(arch: str, tiny_model_dir: Callable[[str], Path]
+                                                                 ) -> None:
+    """Loaded int8 from a directory, every module that embedded tokens with the float table reads its rows from
+    the weights file: the float rows exactly, scaled as the replaced module scaled (mBART, M2M-100), and no
+    copy of the table in the model's own memory; a translation reads it."""
     path = tiny_model_dir(arch)
     reference = AutoModelForSeq2SeqLM.from_pretrained(path).eval()
     table = reference.get_input_embeddings()
-    loaded = load_model(str(path), precision="int8").model
-    int8 = loaded.get_input_embeddings()
-    assert isinstance(int8, Int8Embedding) and int8.q.dtype == torch.int8
-    assert int8.q.numel() == table.weight.numel() and int8.scales.numel() == table.num_embeddings
-    leftovers = [name for name, m in loaded.named_modules() if isinstance(m, torch.nn.Embedding)
+    loaded = load_model(str(path), precision="int8")
+    rows = loaded.model.get_input_embeddings()
+    assert isinstance(rows, FileTable)
+    assert loaded.model.get_encoder().embed_tokens is rows and loaded.model.get_decoder().embed_tokens is rows
+    leftovers = [name for name, m in loaded.model.named_modules() if isinstance(m, torch.nn.Embedding)
                  and m.num_embeddings == table.num_embeddings]
     assert leftovers == [], f"float token tables left in the int8 model: {leftovers}"
-    assert loaded.get_encoder().embed_tokens is int8 and loaded.get_decoder().embed_tokens is int8
+    assert all(t.numel() < table.weight.numel() for t in loaded.model.state_dict().values())
+    ids = torch.arange(table.num_embeddings)
+    with torch.no_grad():
+        assert torch.equal(rows(ids), table(ids))
+    assert len(Decoder(loaded, SearchOptions(beams=2, max_new_tokens=3)).decode([DecodeRequest("Xin chào")])) == 1
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_without_a_weights_file_the_int8_table_keeps_int8_rows(arch: str, tiny_model_dir: Callable[[str], Path]
+                                                               ) -> None:
+    """quantize_int8 given no weights file to read the table from: the table becomes int8 rows, within half a
+    quantisation step of each float row, scaled as the replaced module scaled."""
+    reference = AutoModelForSeq2SeqLM.from_pretrained(tiny_model_dir(arch)).eval()
+    table = reference.get_input_embeddings()
+    model = quantize_int8(reference)
+    int8 = model.get_input_embeddings()
+    assert isinstance(int8, Int8Embedding) and int8.q.dtype == torch.int8
+    assert int8.q.numel() == table.weight.numel() and int8.scales.numel() == table.num_embeddings
+    assert model.get_encoder().embed_tokens is int8 and model.get_decoder().embed_tokens is int8
     ids = torch.arange(table.num_embeddings)
     with torch.no_grad():
         expected, got = table(ids), int8(ids)
     step = int8.scales[:, None] * float(getattr(table, "embed_scale", 1.0))
     assert torch.all((got - expected).abs() <= step / 2 + 1e-6)
     assert not torch.equal(got, expected), "the table was not quantised"
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _save_table(folder: Path, table: torch.Tensor) -> list[Path]:
+    """``table`` as ``model.shared.weight`` after another tensor (so its data does not start the file's data),
+    in a safetensors file, a ``pytorch_model.bin`` and beside a shard index: the files a model folder has."""
+    safetensors.torch.save_file({"a.first": torch.ones(7), "model.shared.weight": table}, folder / "model.safetensors")
+    torch.save({"model.shared.weight": table}, folder / "pytorch_model.bin")
+    (folder / "model.safetensors.index.json").write_text("{}")
+    return [folder / "model.safetensors.index.json", folder / "pytorch_model.bin", folder / "model.safetensors"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts this process's descriptors in /proc")
+def test_a_table_is_read_only_where_the_file_holds_it_as_loaded(tmp_path: Path) -> None:
+    """The safetensors file's tensor under one of the names, in the loaded dtype; a table the loader changed,
+    a name the file does not have, a shard index, a ``pytorch_model.bin`` or a cut-off file give None, and
+    leave no file open."""
+    table = torch.randn(300, 16)
+    files = _save_table(tmp_path, table)
+    open_before = _open_descriptors()
+    stored = find_table(files, ["nope", "model.shared.weight"], table)
+    assert stored is not None
+    rows = FileTable(stored, torch.nn.Embedding(300, 16))
+    assert torch.equal(rows(torch.arange(300)), table)
+    ids = torch.tensor([[5, 7], [5, 299]])
+    assert torch.equal(rows(ids), table[ids])
+    for wrong in ([300], [-1]):
+        with pytest.raises(IndexError):
+            rows(torch.tensor(wrong))
+    del rows, stored
+    gc.collect()
+    assert find_table(files, ["model.shared.weight"], table + 1) is None
+    assert find_table(files, ["model.encoder.embed_tokens.weight"], table) is None
+    assert find_table(files[:2], ["model.shared.weight"], table) is None
+    cut = tmp_path / "cut" / "model.safetensors"
+    cut.parent.mkdir()
+    cut.write_bytes(files[2].read_bytes()[:-100])
+    assert find_table([cut], ["model.shared.weight"], table) is None
+    assert _open_descriptors() == open_before
+
+
+@pytest.mark.parametrize("stored_as", [torch.float16, torch.bfloat16])
+def test_a_half_precision_table_gives_the_rows_as_the_model_loaded_them(stored_as: torch.dtype, tmp_path: Path
+                                                                       ) -> None:
+    """A checkpoint stored in float16/bfloat16 and loaded in float32 or its own dtype, or stored in float32 and
+    loaded in half precision: the rows come back as the model had them, float32 out."""
+    half = torch.randn(50, 8).to(stored_as)
+    full = torch.randn(50, 8)
+    for stored_table, loaded in ((half, half.float()), (half, half), (full, full.to(stored_as))):
+        files = _save_table(tmp_path, stored_table)
+        stored = find_table(files, ["model.shared.weight"], loaded)
+        assert stored is not None and stored.dtype == stored_table.dtype
+        got = FileTable(stored, torch.nn.Embedding(50, 8))(torch.arange(50))
+        assert got.dtype == torch.float32 and torch.equal(got, loaded.float())
+
+
+def test_a_weights_file_rewritten_while_loaded_is_refused_by_name(tmp_path: Path) -> None:
+    """New weights copied over the open file: its rows are not the loaded model's, so the next lookup stops
+    with an error naming the file and what to do."""
+    table = torch.randn(40, 8)
+    files = _save_table(tmp_path, table)
+    stored = find_table(files, ["model.shared.weight"], table)
+    assert stored is not None
+    rows = FileTable(stored, torch.nn.Embedding(40, 8))
+    rows(torch.arange(3))
+    time.sleep(0.01)  # a modification time that differs even on coarse clocks
+    files[2].write_bytes(files[2].read_bytes()[::-1])
+    with pytest.raises(OSError, match=r"model\.safetensors.*rewritten.*restart vi2en"):
+        rows(torch.arange(3))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts this process's descriptors in /proc")
+def test_a_copied_table_shares_the_open_weights_file(tiny_model_dir: Callable[[str], Path]) -> None:
+    """copy.deepcopy of a table read from the file (as of a model whose layers can be copied) reads the same
+    open file, which stays open, and readable, for the copy when the original goes, and closes with the last."""
+    open_before = _open_descriptors()
+    rows = load_model(str(tiny_model_dir("marian")), precision="int8").model.get_input_embeddings()
+    assert isinstance(rows, FileTable) and _open_descriptors() == open_before + 1
+    copied = copy.deepcopy(rows)
+    ids = torch.arange(10)
+    expected = rows(ids)
+    del rows
+    gc.collect()
+    assert torch.equal(copied(ids), expected)
+    del copied
+    gc.collect()
+    assert _open_descriptors() == open_before
 
 
 @pytest.mark.parametrize("arch", ARCHS)

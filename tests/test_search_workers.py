@@ -194,12 +194,17 @@ def pid_and_open_files(both: threading.Barrier, job: int) -> tuple[int, list[str
 
 
 def test_workers_let_go_of_the_parents_files_and_sockets(tmp_path: Path) -> None:
-    """A run's locked journal, a server's sockets: open in the parent when it forks, the parent's alone after."""
+    """A run's locked journal, a server's sockets: open in the parent when it forks, the parent's alone after;
+    the files the search reads (``keep_open``: a weights file read by rows) stay open in the workers."""
     journal = tmp_path / "journal.jsonl"
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"weights")
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     listening.listen()
-    workers = SearchWorkers(functools.partial(pid_and_open_files, multiprocessing.Barrier(2)), 2, "processes")
+    kept = os.open(weights, os.O_RDONLY)
+    workers = SearchWorkers(functools.partial(pid_and_open_files, multiprocessing.Barrier(2)), 2, "processes",
+                            keep_open=[kept])
     try:
         with journal.open("a") as locked:
             fcntl.flock(locked, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -207,10 +212,12 @@ def test_workers_let_go_of_the_parents_files_and_sockets(tmp_path: Path) -> None
         listening.close()
         assert len({pid for pid, _ in out}) == 2, "both workers started (and ran their initializer)"
         assert all(str(journal) not in names and not any(n.startswith("socket:") for n in names) for _, names in out)
+        assert all(str(weights) in names for _, names in out), "the kept descriptor still reads the weights file"
         with journal.open("a") as again:
             fcntl.flock(again, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if a worker still held the lock
     finally:
         workers.close()
+        os.close(kept)
 
 
 def test_sigterm_ends_a_worker_whatever_handler_the_parent_set() -> None:

@@ -16,12 +16,14 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 
 from ..settings import DEFAULT_BATCH_TOKENS
+from .allocator import return_freed_memory
 from .batching import make_batches
 from .beam_search import Hypothesis, SearchOptions, TargetVocabulary, beam_search
 from .constraint_state import ConstraintSet
 from .constraints import ConstraintBuilder, Renderings
+from .file_table import descriptors_of
 from .marian_decoder import STEPPED_MODEL_TYPES, MarianIncrementalDecoder
-from .model import LoadedModel, return_freed_memory
+from .model import LoadedModel
 from .output_space import OutputSpace
 from .search_workers import SearchSpan, SearchWorkers, WorkerKind, choose_kind, timed
 from .stepper import Network
@@ -252,7 +254,8 @@ class Decoder:
             return
         if self._workers is None or self._workers.count != threads:
             self.close()
-            self._workers = SearchWorkers(self._search, threads, self.worker_kind)
+            self._workers = SearchWorkers(self._search, threads, self.worker_kind,
+                                          keep_open=descriptors_of(self.loaded.model))
         try:
             for span, hypotheses in self._workers.map(jobs):
                 yield self._observed(span, hypotheses)

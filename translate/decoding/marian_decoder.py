@@ -50,7 +50,7 @@ class MarianIncrementalDecoder:
         self.model = model
         decoder = model.get_decoder()
         self._read_family(model, release)
-        table = decoder.embed_tokens  # an nn.Embedding, or with int8 weights an Int8Embedding (no .weight)
+        table = decoder.embed_tokens  # an nn.Embedding, or with int8 weights a RowTable (no .weight)
         bias = getattr(model, "final_logits_bias", None)
         #: ids -> unscaled input rows of the decoder.
         self.lookup = token_lookup(table)

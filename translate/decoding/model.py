@@ -6,11 +6,9 @@ says how to point vi2en at a local copy, instead of minutes of retries and a sta
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 from huggingface_hub import HfApi
@@ -104,9 +102,9 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
                decoders_only: bool = False) -> LoadedModel:
     """Load a model by hub id (cache first, then download) or from a local directory, onto ``device``.
 
-    ``precision="int8"`` quantizes every ``nn.Linear`` dynamically and keeps the token table as int8 rows
-    (:mod:`translate.decoding.quantize`): the linear layers dominate decoding time on a CPU and the table
-    its memory, so this saves much of both, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
+    ``precision="int8"`` quantizes every ``nn.Linear`` dynamically and reads the token table by rows from the
+    weights file, or keeps it as int8 rows (:mod:`translate.decoding.quantize`): the linear layers dominate
+    decoding time on a CPU and the table its memory, so this saves much of both, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
     cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
     runs them on a CPU, which tests use to check the code path).  At every precision, activations written
     out in Python are swapped for torch's fused kernels of the same function
@@ -129,39 +127,12 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     fuse_activations(model)
     family = family_for(tokenizer, model)
     if precision == "int8":
-        model = quantize_int8(model)
+        model = quantize_int8(model, _weight_files(name_or_path))
     elif precision in _DTYPES:
         model = model.to(_DTYPES[precision])
     model = model.to(place)
     return LoadedModel(name=name_or_path, model=model, tokenizer=tokenizer, family=family, precision=precision,
                        device=torch.device(place), decoders_only=decoders_only)
-
-
-def return_freed_memory() -> None:
-    """Hand the C allocator's freed pages back to the system (glibc ``malloc_trim``; elsewhere nothing).
-
-    Preparing a model frees large temporaries (the full output layer's integers, the rows cut from it), and
-    every batch's search frees its cache and activations; glibc keeps such freed memory for reuse, so
-    without this the process stays as large as its peak.
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, looked up once: finding the C library runs ``ldconfig`` (~2 ms), and the
-    decoder trims after every batch."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-    return getattr(libc, "malloc_trim", None)
 
 
 def _available_cpus() -> int:

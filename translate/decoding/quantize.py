@@ -1,12 +1,14 @@
-"""int8 weights for CPU decoding: int8 linear layers, and an int8 token-embedding table.
+"""int8 weights for CPU decoding: int8 linear layers, and a token-embedding table read by rows.
 
 The linear layers dominate decoding time on a CPU, so they run on int8 kernels: weights int8 with one
 scale per output row (as CTranslate2 keeps them), activations quantised per call (:class:`Int8Linear`).
 The token-embedding table is the largest single tensor of a translation model (opus-mt-vi-en: 53,739 x
 512 floats, 110 MB, more than all its int8 layers together) and is only ever *read by rows* (the
-encoder's input, the decoder's input), so it is kept as int8 rows with one scale per row too: a quarter of
-the memory, and a lookup dequantises the few rows a batch needs.  The output layer, tied to that table in
-most models, is quantised from the float weights first, so it keeps its own int8 copy.
+encoder's input, the decoder's input), so its rows are read from the weights file as lookups need them,
+none kept in memory (:mod:`translate.decoding.file_table`), or, where the file cannot be read so, it is kept
+as int8 rows with one scale per row (:class:`Int8Embedding`): a quarter of the memory, and
+a lookup dequantises the few rows a batch needs.  The output layer, tied to that table in most models, is
+quantised from the float weights first, so it keeps its own int8 copy.
 
 Which kernels run an int8 layer is fixed when its weights are packed: :data:`INT8_ENGINE` chooses once for
 the layers of the network, :data:`OUTPUT_ENGINE` for the output layer.
@@ -19,11 +21,14 @@ import math
 import platform
 import warnings
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
 
 import torch
 from torch import nn
 from transformers import PreTrainedModel
+
+from .file_table import FileTable, RowTable, find_table
 
 __all__ = ["INT8_ENGINE", "OUTPUT_ENGINE", "Int8Embedding", "Int8Linear", "integers_of", "quantize_activations",
            "quantize_int8", "token_lookup"]
@@ -198,24 +203,20 @@ def integers_of(quantised: torch.Tensor) -> torch.Tensor:
         quantised.untyped_storage(), quantised.storage_offset(), quantised.size(), quantised.stride())
 
 
-class Int8Embedding(nn.Module):
-    """A token table as int8 rows with a float scale each (symmetric: ``row ≈ q * scale``).
+class Int8Embedding(RowTable):
+    """A token table as int8 rows with a float scale each (symmetric: ``row ≈ q * scale``), where it cannot be
+    read from the weights file (:class:`~translate.decoding.file_table.FileTable`).
 
-    Stands in for the model's ``nn.Embedding`` (or its scaled subclasses, whose ``embed_scale`` it applies
-    in :meth:`forward` as they do), so the Hugging Face encoder and decoder run unchanged on it.
+    Stands in for the model's ``nn.Embedding`` (or its scaled subclasses), so the Hugging Face encoder and
+    decoder run unchanged on it.
     """
 
     def __init__(self, table: nn.Embedding) -> None:
-        super().__init__()
+        super().__init__(table)
         weight = table.weight.detach().float()
         scales = weight.abs().amax(dim=1).clamp_min(torch.finfo(torch.float32).tiny) / 127.0
         self.register_buffer("q", torch.round(weight / scales[:, None]).to(torch.int8))
         self.register_buffer("scales", scales)
-        self.num_embeddings, self.embedding_dim = weight.shape
-        self.padding_idx = table.padding_idx
-        #: The replaced module's own scale (mBART's, M2M-100's scaled tables), applied by forward as it did;
-        #: 1.0 for a plain table, whose model scales outside it (Marian's encoder) or not at all.
-        self.embed_scale = float(getattr(table, "embed_scale", 1.0))
 
     def rows(self, ids: torch.Tensor) -> torch.Tensor:
         """The float rows of ``ids`` (``[..., d]``), without the module's ``embed_scale``.
@@ -226,22 +227,21 @@ class Int8Embedding(nn.Module):
         rows = self.q.index_select(0, flat).float().mul_(self.scales.index_select(0, flat).unsqueeze(-1))
         return rows.view(*ids.shape, self.embedding_dim)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        out = self.rows(ids)
-        return out * self.embed_scale if self.embed_scale != 1.0 else out
-
 
 def token_lookup(table: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
-    """``ids -> float rows`` of a token table, unscaled: an :class:`Int8Embedding`'s or an ``nn.Embedding``'s."""
-    if isinstance(table, Int8Embedding):
+    """``ids -> float rows`` of a token table, unscaled: a :class:`~translate.decoding.file_table.RowTable`'s
+    (int8 rows, or rows read from the weights file) or an ``nn.Embedding``'s."""
+    if isinstance(table, RowTable):
         return table.rows
     weight = table.weight
     return lambda ids: nn.functional.embedding(ids, weight)
 
 
-def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
+def quantize_int8(model: PreTrainedModel, weight_files: Sequence[Path] = ()) -> PreTrainedModel:
     """Every ``nn.Linear`` becomes an :class:`Int8Linear` (the output layer packed for :data:`OUTPUT_ENGINE`,
-    the others for :data:`INT8_ENGINE`), then the token tables become int8 rows.
+    the others for :data:`INT8_ENGINE`), then each token table is read by rows from ``weight_files``
+    (:mod:`translate.decoding.file_table`) where one of them holds it as loaded, else kept as int8 rows
+    (:class:`Int8Embedding`).
 
     Only the token tables are converted (the input embeddings, and the decoder's if it has its own):
     position tables and T5's relative-position buckets are read whole and are small.  Each float layer is
@@ -253,6 +253,10 @@ def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
     # memory; the loaded model and the mapping go once the caller drops it (as torch.ao's quantize_dynamic,
     # which copied the model too).
     model = copy.deepcopy(model)
+    tables = {id(table.weight): table for table in (model.get_input_embeddings(), model.get_decoder().embed_tokens)}
+    # Every name a table's weight has, read before the output layer (often tied to it) is replaced: a checkpoint
+    # may store the tied weight under the output layer's name alone.
+    names = {key: _names_of(model, table.weight) for key, table in tables.items()}
     output = model.get_output_embeddings()
     replaced: dict[int, Int8Linear] = {}  # a module under several names stays one module
     for parent in list(model.modules()):
@@ -262,14 +266,24 @@ def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
                     engine = OUTPUT_ENGINE if child is output else INT8_ENGINE
                     replaced[id(child)] = Int8Linear.from_float(child, engine)
                 setattr(parent, name, replaced[id(child)])
-    tables = [model.get_input_embeddings(), model.get_decoder().embed_tokens]
-    weights = {id(table.weight): Int8Embedding(table) for table in tables}
-    _replace_tables(model, weights)
+    replacements: dict[int, RowTable] = {}
+    for key, table in tables.items():
+        stored = find_table(weight_files, names[key], table.weight.detach())
+        replacements[key] = FileTable(stored, table) if stored is not None else Int8Embedding(table)
+    _replace_tables(model, replacements)
     return model
 
 
-def _replace_tables(root: nn.Module, by_weight: dict[int, Int8Embedding]) -> None:
-    """Put the int8 table wherever a module of ``root`` embeds with the float table it was made from.
+def _names_of(model: PreTrainedModel, weight: torch.Tensor) -> list[str]:
+    """The names ``weight`` has in ``model``, with and without the base model's prefix (older checkpoints
+    store them without it)."""
+    names = [name for name, p in model.named_parameters(remove_duplicate=False) if p is weight]
+    prefix = f"{model.base_model_prefix}."
+    return names + [name.removeprefix(prefix) for name in names if name.startswith(prefix)]
+
+
+def _replace_tables(root: nn.Module, by_weight: dict[int, RowTable]) -> None:
+    """Put the row table wherever a module of ``root`` embeds with the float table it was made from.
 
     A tied table may be one module under several names, or several modules sharing one weight
     (``shared``, ``encoder.embed_tokens``, ``decoder.embed_tokens``): all go, or the float table stays alive.

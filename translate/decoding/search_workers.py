@@ -87,8 +87,11 @@ class SearchWorkers(Generic[Job, Result]):
     reads must not change afterwards.  A pool whose process died is dropped, and the next call forks anew.
     """
 
-    def __init__(self, search: Callable[[Job], Result], count: int, kind: Literal["processes", "threads"]) -> None:
+    def __init__(self, search: Callable[[Job], Result], count: int, kind: Literal["processes", "threads"], *,
+                 keep_open: Sequence[int] = ()) -> None:
         self.search, self.count, self.kind = search, count, kind
+        #: Descriptors a forked worker keeps (the files its search reads), where all others go (see _become_worker).
+        self.keep_open = tuple(keep_open)
         self._executor: Executor | None = None
         self._kill: Callable[[], object] = lambda: None  # kills the current pool's processes (set by _start)
         self._lock = threading.Lock()
@@ -139,7 +142,7 @@ class SearchWorkers(Generic[Job, Result]):
         if self.kind == "threads":
             return ThreadPoolExecutor(self.count, thread_name_prefix="vi2en-search")
         executor = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_become_worker, initargs=(self.search, os.getpid()))
+                                       initializer=_become_worker, initargs=(self.search, os.getpid(), self.keep_open))
         before = set(multiprocessing.active_children())
         try:
             warmed = self._fork(executor)
@@ -206,7 +209,7 @@ _search: Callable[[object], object] | None = None
 """The search of this process, when it is a forked worker (set once, by :func:`_become_worker`)."""
 
 
-def _become_worker(search: Callable[[object], object], parent: int) -> None:
+def _become_worker(search: Callable[[object], object], parent: int, keep_open: Sequence[int]) -> None:
     """Run in each forked worker before its first job: one torch thread, the parent's signal handlers and
     files let go, and an end with the parent's.
 
@@ -215,29 +218,30 @@ def _become_worker(search: Callable[[object], object], parent: int) -> None:
     CLI's handler turns it into Ctrl-C, the server's only sets a flag).  The files and sockets the parent had
     open when it forked (a run's locked journal, a server's listening socket and connections) are pointed at
     ``/dev/null``: a worker holding them would keep the journal locked and connections open after the parent
-    closed them.  Pipes are kept: the pool talks to its workers through them.
+    closed them.  Pipes are kept: the pool talks to its workers through them; so are ``keep_open``, the files
+    the search itself reads (a weights file read by rows, ``translate.decoding.file_table``).
     """
     global _search
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.set_wakeup_fd(-1)
-    _let_go_of_files()
+    _let_go_of_files(keep_open)
     torch.set_num_threads(1)
     _search = search
     threading.Thread(target=_end_with, args=(parent,), name="vi2en-parent-watch", daemon=True).start()
 
 
-def _let_go_of_files() -> None:
-    """Point every inherited descriptor above stderr that is not a pipe at ``/dev/null``: the open file (and its
-    lock, or the connection) is then the parent's alone.  Not closed: a Python object of the parent's may still
+def _let_go_of_files(keep: Sequence[int]) -> None:
+    """Point every inherited descriptor above stderr that is not a pipe, nor in ``keep``, at ``/dev/null``: the
+    open file (and its lock, or the connection) is then the parent's alone.  Not closed: a Python object of the parent's may still
     hold the number, and a file this worker opens later must not get it."""
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
         for name in os.listdir("/proc/self/fd"):
             fd = int(name)
             try:
-                if fd > 2 and fd != devnull and not stat.S_ISFIFO(os.fstat(fd).st_mode):
+                if fd > 2 and fd != devnull and fd not in keep and not stat.S_ISFIFO(os.fstat(fd).st_mode):
                     os.dup2(devnull, fd)
             except OSError:  # the listing's own descriptor, closed by now
                 continue

@@ -19,6 +19,7 @@ from typing import Protocol, Union
 import torch
 from transformers.modeling_outputs import BaseModelOutput
 
+from .allocator import return_freed_memory
 from .marian_decoder import MarianIncrementalDecoder
 
 Network = Union[torch.nn.Module, MarianIncrementalDecoder]
@@ -36,10 +37,18 @@ class Stepper(Protocol):
 def start_stepper(network: Network, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int,
                   capacity: int = 0) -> Stepper:
     """The decoder state of one batch, ``beams`` rows per segment; ``capacity``: decoder positions it will
-    need at most (prefix included), when known, so the Marian decoder's cache is sized once."""
+    need at most (prefix included), when known, so the Marian decoder's cache is sized once.
+
+    The encoder's temporaries are freed by the time the state is built, and handed back to the system then
+    (:mod:`translate.decoding.allocator`): kept by the C allocator, they stayed in the process through the
+    whole search, under the steps' own growth (``scripts/bench_engines.py``'s ``peak MB``).
+    """
     if isinstance(network, MarianIncrementalDecoder):
-        return network.start(input_ids, attention_mask, beams, capacity)
-    return ModelStepper(network, input_ids, attention_mask, beams)
+        stepper: Stepper = network.start(input_ids, attention_mask, beams, capacity)
+    else:
+        stepper = ModelStepper(network, input_ids, attention_mask, beams)
+    return_freed_memory()
+    return stepper
 
 
 class ModelStepper:
