@@ -313,3 +313,18 @@ def test_max_new_tokens_comes_from_the_environment(vi2en: Callable, model: str, 
     assert main(["translate", str(article), "--model", model]) == 2
     parser = dict(_commands(build_parser()))[("translate",)]
     assert MAX_NEW_TOKENS_ENV not in parser.format_help(), "a setting for tests and benchmarks, not a user option"
+
+
+def test_a_broken_glossary_is_reported_before_any_model_loading_line(vi2en: Callable, model: str,
+                                                                     tmp_path: Path) -> None:
+    """The glossary is read before the model, and the "loading model" line comes only when the model does:
+    a broken glossary is the run's only message (exit 2), a good one still announces the model."""
+    article = tmp_path / "a.txt"
+    article.write_text("Bộ Công Thương họp.\n", encoding="utf-8")
+    broken = tmp_path / "terms.tsv"
+    broken.write_text("vi\ten\ttype\nBộ Công Thương\tMinistry of Industry and Trade\tnot-a-type\n", encoding="utf-8")
+    refused = vi2en("translate", article, "--model", model, "--glossary", broken, "--threads", "1")
+    assert refused.code == 2 and "terms.tsv:2" in refused.err, refused.err
+    assert "loading model" not in refused.err
+    good = vi2en("translate", article, "--model", model, "--glossary-mode", "off", "--threads", "1")
+    assert good.code == 0 and f"vi2en: loading model {model}" in good.err, good.err

@@ -191,8 +191,10 @@ def run_translate(args: argparse.Namespace) -> int:
     except MemoryFileError as err:
         print(f"vi2en: translation memory: {err}", file=sys.stderr)
         return EXIT_USAGE
-    if not args.quiet:
-        print(f"vi2en: loading model {translation.model}…", file=sys.stderr, flush=True)
+    def announce() -> None:
+        if not args.quiet:
+            print(f"vi2en: loading model {translation.model}…", file=sys.stderr, flush=True)
+
     try:
         translator = Translator.load(
             options=translation,
@@ -200,6 +202,7 @@ def run_translate(args: argparse.Namespace) -> int:
             search=SearchOptions(beams=translation.beams, max_new_tokens=max_new_tokens),
             max_batch_tokens=args.batch_tokens,
             memory=memory,
+            before_model=announce,
         )
     except (ModelNotAvailable, UnsupportedModel) as err:
         print(f"vi2en: {err}", file=sys.stderr)

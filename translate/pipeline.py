@@ -324,6 +324,7 @@ class Translator:
         tm_threshold: float = FUZZY_THRESHOLD,
         options: TranslationOptions | None = None,
         search_workers: WorkerKind = "auto",
+        before_model: Callable[[], None] | None = None,
     ) -> "Translator":
         """Load a model and glossary files, and build a translator.
 
@@ -336,7 +337,9 @@ class Translator:
         similarity of ``tm_threshold``, 0-100; ``memory``, an already loaded one, wins); the other options
         (``search_workers`` among them) are those of the class. ``options``, a
         :class:`~translate.options.TranslationOptions`, replaces all the keywords that shape the
-        output. Raises ``ValueError`` for a bad option, ``ModelNotAvailable`` when the model cannot
+        output. ``before_model`` is called once the glossary and memory files are read and the model is
+        about to load (the slow part: the command line announces it there, so a broken glossary is
+        reported without a "loading model" line before it). Raises ``ValueError`` for a bad option, ``ModelNotAvailable`` when the model cannot
         be loaded, ``GlossaryError`` for a broken glossary file (every problem with its file and line).
         """
         if threads is not None:
@@ -352,6 +355,8 @@ class Translator:
         if memory is None and options.tm:
             memory = TranslationMemory.load(options.tm, fuzzy_threshold=options.tm_threshold)
         configure_threads(threads)
+        if before_model is not None:
+            before_model()
         loaded = load_model(options.model, precision=options.precision, device=options.device, decoders_only=True)
         return cls(
             loaded, terms, glossary_mode=options.glossary_mode, renderings=options.renderings,
