@@ -339,8 +339,9 @@ class Translator:
         :class:`~translate.options.TranslationOptions`, replaces all the keywords that shape the
         output. ``before_model`` is called once the glossary and memory files are read and the model is
         about to load (the slow part: the command line announces it there, so a broken glossary is
-        reported without a "loading model" line before it). Raises ``ValueError`` for a bad option, ``ModelNotAvailable`` when the model cannot
-        be loaded, ``GlossaryError`` for a broken glossary file (every problem with its file and line).
+        reported without a "loading model" line before it). Raises ``ValueError`` for a bad option,
+        ``ModelNotAvailable`` when the model cannot be loaded, ``GlossaryError`` for a broken glossary file
+        (every problem with its file and line).
         """
         if threads is not None:
             check_count("threads", threads)

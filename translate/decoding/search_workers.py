@@ -234,8 +234,8 @@ def _become_worker(search: Callable[[object], object], parent: int, keep_open: S
 
 def _let_go_of_files(keep: Sequence[int]) -> None:
     """Point every inherited descriptor above stderr that is not a pipe, nor in ``keep``, at ``/dev/null``: the
-    open file (and its lock, or the connection) is then the parent's alone.  Not closed: a Python object of the parent's may still
-    hold the number, and a file this worker opens later must not get it."""
+    open file (and its lock, or the connection) is then the parent's alone.  Not closed: a Python object of the
+    parent's may still hold the number, and a file this worker opens later must not get it."""
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
         for name in os.listdir("/proc/self/fd"):
