@@ -132,6 +132,15 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_translate, usage_error=p.error)
 
 
+def hide_loading_bar() -> None:
+    """No weight-loading progress bar from transformers, in this process and in any it starts later (the
+    variable is huggingface_hub's, read by transformers at import): vi2en's own output is what a user reads."""
+    from transformers.utils import logging as hf_logging
+
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    hf_logging.disable_progress_bar()
+
+
 def run_translate(args: argparse.Namespace) -> int:
     from glossary.errors import GlossaryError
 
@@ -143,9 +152,7 @@ def run_translate(args: argparse.Namespace) -> int:
     from .pipeline import Translator
     from .run_report import ReportWriter
 
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()  # our own progress bar is the one that matters
+    hide_loading_bar()  # our own progress bar is the one that matters
     started = time.monotonic()
     if args.text is not None and (args.inputs or args.output is not None):
         args.usage_error("--text translates the text given and prints the English: no INPUT and no -o with it")

@@ -69,8 +69,12 @@ class OpenFile:
         self.path = path
         self.descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         self.close = weakref.finalize(self, os.close, self.descriptor)
-        self.size = os.fstat(self.descriptor).st_size
         self._identity = self._now()
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes when it was opened."""
+        return self._identity[2]
 
     def _now(self) -> tuple[int, int, int, int]:
         stat = os.fstat(self.descriptor)
@@ -114,10 +118,14 @@ class TableInFile:
     dtype: torch.dtype
     loaded: torch.dtype
 
+    @property
+    def row_bytes(self) -> int:
+        return self.width * self.dtype.itemsize
+
     def read(self, first: int, count: int) -> torch.Tensor:
         """Rows ``first .. first + count - 1`` as stored (``[count, width]``, the file's dtype)."""
         out = torch.empty(count, self.width, dtype=self.dtype)
-        self.file.read_into(out.view(torch.uint8).numpy(), self.offset + first * self.width * self.dtype.itemsize)
+        self.file.read_into(out.view(torch.uint8).numpy(), self.offset + first * self.row_bytes)
         return out
 
     def gather(self, ids: list[int]) -> torch.Tensor:
@@ -125,9 +133,8 @@ class TableInFile:
         self.file.check_unchanged()
         out = torch.empty(len(ids), self.width, dtype=self.dtype)
         raw = out.view(torch.uint8).numpy()
-        row_bytes = self.width * self.dtype.itemsize
         for place, row in enumerate(ids):
-            self.file.read_into(raw[place], self.offset + row * row_bytes)
+            self.file.read_into(raw[place], self.offset + row * self.row_bytes)
         return out.to(self.loaded)
 
 
@@ -145,11 +152,11 @@ class FileTable(RowTable):
 
     def rows(self, ids: torch.Tensor) -> torch.Tensor:
         """The float32 rows of ``ids``, without ``embed_scale``; each distinct id is read once."""
-        flat = ids.reshape(-1)
-        if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= self.num_embeddings):
+        distinct, where = torch.unique(ids.reshape(-1), return_inverse=True)  # sorted
+        wanted = distinct.tolist()
+        if wanted and (wanted[0] < 0 or wanted[-1] >= self.num_embeddings):
             raise IndexError(f"token ids must lie in 0 .. {self.num_embeddings - 1}")
-        distinct, where = torch.unique(flat, return_inverse=True)
-        rows = self.stored.gather(distinct.tolist()).float().index_select(0, where)
+        rows = self.stored.gather(wanted).float().index_select(0, where)
         return rows.view(*ids.shape, self.embedding_dim)
 
     def extra_repr(self) -> str:

@@ -104,8 +104,8 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
 
     ``precision="int8"`` quantizes every ``nn.Linear`` dynamically and reads the token table by rows from the
     weights file, or keeps it as int8 rows (:mod:`translate.decoding.quantize`): the linear layers dominate
-    decoding time on a CPU and the table its memory, so this saves much of both, at a small cost in quality (CPU only).  ``float16``/``bfloat16``
-    cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
+    decoding time on a CPU and the table its memory, so this saves much of both, at a small cost in quality
+    (CPU only).  ``float16``/``bfloat16`` cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
     runs them on a CPU, which tests use to check the code path).  At every precision, activations written
     out in Python are swapped for torch's fused kernels of the same function
     (:mod:`translate.decoding.activations`).  ``decoders_only``: nothing else will run

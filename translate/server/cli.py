@@ -108,10 +108,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Check what can be checked cheaply, load the model, serve until interrupted."""
-    from ..cli import EXIT_OK, EXIT_USAGE
+    from ..cli import EXIT_OK, EXIT_USAGE, hide_loading_bar
     from ..glossary_files import BUILTIN, glossary_paths
     from .limits import ApiKeyFileError, load_api_key_hashes
-    from transformers.utils import logging as hf_logging
 
     try:
         hashes = sorted(load_api_key_hashes(args.api_keys)) if args.api_keys else []
@@ -119,10 +118,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except (ApiKeyFileError, OSError) as err:
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
-    # A server's log is no place for the weight-loading bar (vi2en translate hides it too); the variable is
-    # huggingface_hub's, read by transformers at import, so worker processes started after this inherit it.
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    hf_logging.disable_progress_bar()
+    hide_loading_bar()  # a server's log is no place for it, nor its worker processes' logs
     glossary = [str(p) for p in glossary_paths(args.glossary or [BUILTIN])] if args.glossary_mode != "off" else []
     config = {
         "model": args.model, "glossary": glossary, "glossary_mode": args.glossary_mode,
