@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from translate.arg_types import iso_date, positive_int
 
@@ -23,6 +24,9 @@ from .errors import GlossaryError, errors_in
 from .formats import FORMATS, read_entries, write_entries
 from .lookup import Hit
 from .suggest import CONFIDENCES, MEDIUM, as_entries, suggest
+
+if TYPE_CHECKING:
+    from translate.inputs import SourceDocument
 
 _FORMATS = ", ".join(FORMATS)
 
@@ -210,8 +214,9 @@ def run_scan(args: argparse.Namespace, glossary: Glossary) -> int:
     if not articles:
         print("vi2en: no article could be read", file=sys.stderr)
         return 2
-    for path, text in articles:
-        day, firings = scan_article(text, glossary.entries, day=args.at)
+    for article in articles:
+        path = article.name
+        day, firings = scan_article(article.text, glossary.entries, day=args.at, published=article.published)
         if not args.json:
             print(f"# {path}: {len(firings)} terms, names of {day or 'today'}")
         for f in firings:
@@ -234,7 +239,8 @@ def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
     if not articles:
         print("vi2en: no article could be read", file=sys.stderr)
         return 2
-    suggestions = suggest(articles, glossary, min_repeats=args.min_repeats, min_confidence=args.confidence)
+    suggestions = suggest([(a.name, a.text) for a in articles], glossary, min_repeats=args.min_repeats,
+                          min_confidence=args.confidence)
     text = tsv.dumps(as_entries(suggestions), comments=[
         f"{len(suggestions)} candidates (confidence {args.confidence} or better) from vi2en glossary suggest, "
         f"{len(articles)} article(s);",
@@ -248,18 +254,18 @@ def run_suggest(args: argparse.Namespace, glossary: Glossary) -> int:
     return 1 if unread else 0
 
 
-def _read_articles(paths: list[Path]) -> tuple[list[tuple[str, str]], int]:
-    """(name, text) of the articles the paths name (folders: their articles, recursively, sorted),
-    read as 'vi2en translate' reads them; problems and repairs are printed. Also the number unread."""
+def _read_articles(paths: list[Path]) -> tuple[list[SourceDocument], int]:
+    """The articles the paths name (folders: their articles, recursively, sorted), read as 'vi2en translate'
+    reads them; problems and repairs are printed. Also the number unread."""
     from translate.inputs import InputFile, InputProblem, SourceDocument, input_files, read_documents
 
-    articles: list[tuple[str, str]] = []
+    articles: list[SourceDocument] = []
     unread = 0
     for item in input_files(paths):
         found = read_documents([item.path if item.path else "-"]) if isinstance(item, InputFile) else [item]
         for document in found:
             if isinstance(document, SourceDocument):
-                articles.append((document.source or document.doc_id, document.text))
+                articles.append(document)
                 for warning in document.warnings:
                     print(f"vi2en: {warning}", file=sys.stderr)
             else:

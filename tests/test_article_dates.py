@@ -93,3 +93,58 @@ def test_lookup_at_a_date_shows_the_successor_instead_of_no_entry(glossary_file:
     assert run.code == 0, run.err
     assert "not valid on 2025-06-01" in run.out
     assert "on 2025-06-01: Bộ Tài chính  →  Ministry of Finance" in run.out
+
+
+def _page(head: str, body: str = BODY) -> str:
+    return f'<html><head><meta charset="utf-8"><title>Tin</title>{head}</head><body><p>{body}</p></body></html>'
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<meta property="article:published_time" content="2021-11-09T23:30:00+07:00">', date(2021, 11, 9)),
+    ('<meta name="pubdate" itemprop="datePublished" content="2025-06-12T08:00:00+07:00">', date(2025, 6, 12)),
+    ('<meta property="article:modified_time" content="2025-06-12">'  # a modified date is not the article's
+     '<meta name="dc.date.issued" content="2021-11-09">', date(2021, 11, 9)),
+    ('<meta property="article:published_time" content="hôm qua"><meta itemprop="datePublished" content="2021-11-09">',
+     date(2021, 11, 9)),  # a value that is no date gives way to the next
+    ('<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, {"@type": "NewsArticle", '
+     '"datePublished": "2021-11-09T10:00:00+07:00"}]}</script>', date(2021, 11, 9)),
+    ('<script type="application/ld+json">{not json</script>', None),
+    ('<meta property="article:modified_time" content="2025-06-12">', None),
+])
+def test_a_web_page_dates_itself_in_its_markup(head: str, expected: date | None, tmp_path: Path) -> None:
+    from translate.formats import read_format
+
+    page = tmp_path / "tin.html"
+    page.write_text(_page(head), encoding="utf-8")
+    assert read_format(page, page.read_bytes()).published == expected
+
+
+def test_a_time_element_marked_as_published_dates_the_page(tmp_path: Path) -> None:
+    from translate.formats import read_format
+
+    page = tmp_path / "tin.html"
+    page.write_text(_page("", f'<time datetime="2024-01-02">2/1/2024</time> <time pubdate datetime="2021-11-09">9/11</time> '
+                              f"{BODY}"), encoding="utf-8")
+    assert read_format(page, page.read_bytes()).published == date(2021, 11, 9)  # not the unmarked first one
+
+
+@pytest.mark.parametrize("published, labour", [("2021-11-09T08:00:00+07:00", "Ministry of Labour"),
+                                               ("2025-06-12", "Ministry of Home Affairs and Labour")])
+def test_a_page_is_rendered_and_scanned_with_the_names_of_its_markup_date(
+    published: str, labour: str, glossary_file: Path, tiny_model_dir: Callable[[str], Path], tmp_path: Path,
+    vi2en: Callable,
+) -> None:
+    """The page's text carries no date; its markup does, and the glossary's names follow it."""
+    page = tmp_path / "tin.html"
+    page.write_text(_page(f'<meta property="article:published_time" content="{published}">'), encoding="utf-8")
+    out = tmp_path / "out"
+    run = vi2en("translate", page, "-o", out, "--model", tiny_model_dir("marian"), "--glossary", glossary_file,
+                "--beams", "2", "--threads", "1")
+    assert run.code == 0, run.err
+    assert labour in (out / "tin.html").read_text(encoding="utf-8")
+    scan = vi2en("glossary", "scan", page, "-g", glossary_file, "--json")
+    assert scan.code == 0, scan.err
+    firings = [json.loads(line) for line in scan.out.splitlines()]
+    assert next(f for f in firings if f["vi"] == "Bộ Lao động")["approved"] == labour
+    listing = vi2en("glossary", "scan", page, "-g", glossary_file)
+    assert f"names of {published[:10]}" in listing.out

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence, TextIO
@@ -440,12 +440,14 @@ def _text_document(text: str, lines: bool) -> SourceDocument | InputProblem:
 
 def _structure(item: SourceDocument, lines: bool) -> Document:
     """The document's lines and segments: line by line (--lines), Markdown, or an article; a format's
-    (.docx, .html) with its formatted spans marked."""
+    (.docx, .html) with its formatted spans marked and the publication date its metadata gives."""
     if lines:
         document = lines_document(item.text)
     else:
         document = parse_markdown(item.text) if item.markup == "markdown" else parse_document(item.text)
-    return item.layout.mark(document) if item.layout is not None else document
+    if item.layout is None:
+        return document
+    return replace(item.layout.mark(document), published=item.layout.published)
 
 
 def _account(item: SourceDocument, document: Document, result: DocumentResult) -> str | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Sequence
 
@@ -115,10 +116,12 @@ class FormattedSpan:
 @dataclass(frozen=True)
 class Document:
     """A parsed text whose sentences can be translated and put back in place; ``formatted`` are the
-    spans a format (.docx, .html) wants carried through, in segment order."""
+    spans a format (.docx, .html) wants carried through, in segment order; ``published``, the day the
+    format's metadata says the article appeared (a web page's markup), which the glossary's names follow."""
 
     lines: tuple[Line, ...]
     formatted: tuple[FormattedSpan, ...] = ()
+    published: date | None = None
 
     def source_text(self) -> str:
         """The text the document was parsed from (every line is prefix + body + suffix + ending)."""

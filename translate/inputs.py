@@ -26,6 +26,7 @@ import shlex
 import sys
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator, Literal, Sequence
 
@@ -84,6 +85,16 @@ class SourceDocument:
     markup: Markup = field(default="text", compare=False)
     input_lines: int | None = field(default=None, compare=False)
     layout: Layout | None = field(default=None, compare=False)
+
+    @property
+    def name(self) -> str:
+        """How messages and listings name it: where it came from, else its id."""
+        return self.source or self.doc_id
+
+    @property
+    def published(self) -> date | None:
+        """The day its format's metadata says it was published (``Layout.published``); None for plain text."""
+        return self.layout.published if self.layout is not None else None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from glossary import Glossary, Matcher, load_glossary
 from glossary.requirements import Found, find_deprecated, locate_terms, rendering_family, requirements_for
 
-from .article_date import article_date
+from .article_date import article_day
 from .decoding import DecodeRequest, Decoder, LoadedModel, Renderings, SearchOptions, configure_threads, load_model
 from .decoding.search_workers import WorkerKind, check_kind
 from .document import Document, FormattedSpan, lines_document, parse_document
@@ -399,7 +399,7 @@ class Translator:
         ``documents``: (doc_id, text) pairs, read lazily, so an input of any size streams through
         groups of about ``group_segments`` segments; a pair may carry an already parsed
         :class:`~translate.document.Document` instead of text (formats with their own structure);
-        its article date is read from its text. ``lines``: every line is one unit (test sets).
+        its article date is the one its format's metadata gives (``Document.published``), else its text's. ``lines``: every line is one unit (test sets).
         ``planned(n)`` is told, once a group is planned, how many segments it will decode, and
         ``progress(n)`` of every n of them decoded, so the two make a progress bar's total and count
         (a segment longer than the model's input counts once per piece; memory matches not at all).
@@ -411,7 +411,7 @@ class Translator:
                 document, text = source, source.source_text()
             else:
                 document, text = (lines_document(source) if lines else parse_document(source)), source
-            day = self.glossary_date or (None if lines else article_date(text))
+            day = self.glossary_date or (None if lines else article_day(text, document.published))
             job = _Job(doc_id, document, len(text.split("\n")), day, [])
             job.segments = self._plan(job)
             group.append(job)

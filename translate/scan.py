@@ -17,7 +17,7 @@ from glossary import Matcher
 from glossary.entry import Entry
 from glossary.requirements import requirements_for
 
-from .article_date import article_date
+from .article_date import article_day
 from .document import parse_document
 
 
@@ -37,9 +37,11 @@ class Firing:
         return f"{self.entry.origin[0]}:{self.entry.origin[1]}" if self.entry.origin else self.entry.source
 
 
-def scan_article(text: str, glossary_entries: tuple[Entry, ...], *, day: date | None = None, policy: str = "approved") -> tuple[date | None, list[Firing]]:
-    """The article's date (``day`` if given, else its own) and every term the translation will require."""
-    used_day = day or article_date(text)
+def scan_article(text: str, glossary_entries: tuple[Entry, ...], *, day: date | None = None, policy: str = "approved",
+                 published: date | None = None) -> tuple[date | None, list[Firing]]:
+    """The article's date (``day`` if given, else its own: ``published``, the date its format's metadata
+    gives, or its text's) and every term the translation will require."""
+    used_day = day or article_day(text, published)
     matcher = Matcher(glossary_entries, today=used_day)
     return used_day, list(_firings(text, matcher, policy))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -53,6 +54,9 @@ class Layout(Protocol):
     #: The pipeline's input: one line per unit of text.
     text: str
     warnings: list[str]
+    #: The day the document's own metadata says it was published (a web page's markup), if it says; the
+    #: glossary then renders it with that day's names (``translate.article_date.article_day``).
+    published: date | None
 
     def mark(self, document: "Document") -> "Document":
         """``document`` (``text`` as the pipeline parsed it) with the spans inside sentences whose

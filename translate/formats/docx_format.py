@@ -61,6 +61,8 @@ class DocxLayout:
 
     output_suffix = ".docx"
     binary = True
+    #: A Word file's properties date the file (created, saved), not the article: its date is read from its text.
+    published = None
 
     def __init__(self, raw: bytes, name: str, identity: str) -> None:
         self.identity = identity

@@ -8,13 +8,10 @@ diacritics, as English-language Vietnamese media print bylines.
 
 from __future__ import annotations
 
-from datetime import date
-
 from glossary.names import unaccent
 
-from ..article_date import article_date
+from ..article_date import article_date, timestamp_day
 from ..document import Document, parse_document
-from ..options import parse_date
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 
@@ -36,9 +33,10 @@ class ExtractLayout:
             raise FormatError(
                 f"{name}: --extract needs trafilatura ({error}); install it with: pip install 'vi2en[extract]'"
             ) from None
-        from .html_format import _parse
+        from .html_format import _parse, published_in
 
         page = _parse(raw, name)  # the same refusals as for a page translated whole
+        self.published = published_in(page)  # read as for the whole page: trafilatura's own date may be a guess
         import lxml.html
 
         html = lxml.html.tostring(page, encoding="unicode")
@@ -59,7 +57,7 @@ class ExtractLayout:
         # <time> element but keeps that) would show it twice: in the byline and as that paragraph.
         # The byline keeps it, unambiguous in English (12/6 reads as December 6 there); the line
         # stays in the text, where the pipeline reads the article's date for the glossary.
-        published = _iso_day(self.date)
+        published = timestamp_day(self.date)
         first = len(lines) - len(paragraphs)  # the title, if any, is line 0
         self._in_byline = frozenset(
             first + number for number, line in enumerate(paragraphs)
@@ -77,10 +75,3 @@ class ExtractLayout:
         blocks = ([f"# {title}"] if title else []) + ([f"*{byline}*"] if byline else []) + paragraphs
         return Rendered("\n\n".join(blocks) + "\n", [], ["article"] * len(result.segments), {})
 
-
-def _iso_day(text: str) -> date | None:
-    """The day of trafilatura's date (``YYYY-MM-DD``); None when there is none or it is not a day."""
-    try:
-        return parse_date(text or None, None)
-    except ValueError:
-        return None

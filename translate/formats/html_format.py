@@ -5,18 +5,23 @@ is translated sentence by sentence with its inline markup (links, bold, italic, 
 ``translate.formats.inline``; ``<title>``, ``alt`` and ``title`` attributes and the meta description
 are translated too, and ``<html lang>`` becomes ``en``.  Scripts, styles, code, preformatted text,
 anything marked ``translate="no"`` (or class ``notranslate``) and every URL are left as they are.
+The page's publication date in its markup (``article:published_time`` and the like: :func:`published_in`)
+is the day whose names the glossary uses.
 """
 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import unicodedata
+from datetime import date
 from typing import Hashable, Iterator
 
 import lxml.html
 from lxml import etree
 
+from ..article_date import timestamp_day
 from ..document import Document
 from ..pipeline import DocumentResult
 from . import FormatError, Rendered
@@ -40,6 +45,11 @@ TRANSLATED_ATTRIBUTES = ("alt", "title")
 _DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<!doctype", re.IGNORECASE | re.DOTALL)
 _WORD = re.compile(r"\w")
 _META = {"description", "og:title", "og:description", "twitter:title", "twitter:description"}
+#: ``<meta>`` names (``name``, ``property`` or ``itemprop``) that hold the date an article was published, as
+#: news sites write them (Open Graph's article:published_time, schema.org's datePublished, the older pubdate and
+#: Dublin Core's issued date); a page's "modified" dates are not its date.
+PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
+                  "dcterms.issued", "dc.date")
 
 
 class HtmlLayout:
@@ -60,6 +70,7 @@ class HtmlLayout:
         self.text = self.inline.text
         if not self.text.strip():
             raise FormatError(f"{name}: no text to translate in this page")
+        self.published = published_in(self.root)
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -169,6 +180,45 @@ def _parse(raw: bytes, name: str) -> etree._Element:
     except (etree.ParserError, ValueError) as error:
         raise FormatError(f"{name}: cannot parse this HTML page: {error}") from None
     return root
+
+
+def published_in(root: etree._Element) -> date | None:
+    """The day the page says its article was published, from its markup: a ``<meta>`` of
+    :data:`PUBLISHED_META` (in that order), a ``<time>`` marked as the publication date (``itemprop``
+    ``datePublished``, or ``pubdate``), or the ``datePublished`` of its JSON-LD; None when none holds a day."""
+    metas: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        for key in (meta.get("property"), meta.get("name"), meta.get("itemprop")):
+            if key and meta.get("content"):
+                metas.setdefault(key.strip().lower(), meta.get("content"))
+    times = [t.get("datetime") for t in root.iter("time")
+             if (t.get("itemprop") or "").lower() == "datepublished" or t.get("pubdate") is not None]
+    candidates = [metas.get(name) for name in PUBLISHED_META] + times + list(_json_ld_published(root))
+    return next((day for day in map(timestamp_day, candidates) if day is not None), None)
+
+
+def _json_ld_published(root: etree._Element) -> Iterator[str]:
+    """Every ``datePublished`` in the page's JSON-LD blocks (schema.org's NewsArticle), in document order;
+    a block that is not valid JSON is skipped, as browsers and search engines do."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
+            try:
+                data = json.loads(script.text)
+            except ValueError:
+                continue
+            yield from _values_of(data, "datePublished")
+
+
+def _values_of(data: object, key: str) -> Iterator[str]:
+    """The string values of ``key`` anywhere in parsed JSON (an ``@graph`` list nests the article)."""
+    if isinstance(data, dict):
+        if isinstance(data.get(key), str):
+            yield data[key]
+        for value in data.values():
+            yield from _values_of(value, key)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _values_of(value, key)
 
 
 def _declared_charset(raw: bytes) -> str | None:
