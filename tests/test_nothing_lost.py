@@ -91,7 +91,8 @@ def test_an_output_folder_inside_the_input_folder_is_not_translated_again(
     for _ in range(2):
         run = vi2en("translate", source, "-o", out, "--model", model, *FAST)
         assert run.code == 0, run.err
-        assert run.err.partition("\n")[2].startswith("documents: 2 "), run.err  # after "loading model …": no warning
+        said = [line for line in run.err.splitlines() if not line.startswith("vi2en: loading model")]
+        assert said[0].startswith("documents: 2 "), run.err  # no warning before the summary
     assert sorted(visible(out)) == ["a.txt", "sub/b.txt"], "no out/out: the outputs are never inputs"
 
 
@@ -285,6 +286,39 @@ def test_a_lost_segment_is_reported_by_name_and_nothing_written(tmp_path: Path, 
     assert report.exit_code == 1
     assert report.failed == [("a.txt", f"{tmp_path / 'a.txt'}: 3 segments in, 2 translations out; nothing written")]
     assert visible(tmp_path / "out") == {}
+
+
+
+def test_run_batch_makes_its_translator_only_when_a_document_is_left(tmp_path: Path, model: Path) -> None:
+    """Given a function instead of a translator, a rerun with every document done never calls it; a run with
+    one left calls it once, translates that one, and closes what it made."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(ARTICLE, encoding="utf-8")
+    made: list[Translator] = []
+    closed: list[Translator] = []
+
+    class Tracked(Translator):
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    def make() -> Translator:
+        made.append(_translator(Tracked, model))
+        return made[-1]
+
+    first = run_batch(make, [folder], tmp_path / "out", options={}, quiet=True)
+    assert (first.translated, len(made)) == (2, 1) and closed == made, "made once, and closed by the run"
+
+    def must_not_load() -> Translator:
+        raise AssertionError("the model was loaded although every document was done")
+
+    again = run_batch(must_not_load, [folder], tmp_path / "out", options={}, quiet=True)
+    assert (again.translated, again.skipped, again.exit_code) == (0, 2, 0)
+    (folder / "b.txt").write_text("Hội nghị kết thúc.\n", encoding="utf-8")
+    changed = run_batch(make, [folder], tmp_path / "out", options={}, quiet=True)
+    assert (changed.translated, changed.skipped, len(made)) == (1, 1, 2)
 
 
 # -- 6. the journal ---------------------------------------------------------------------------------------

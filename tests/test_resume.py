@@ -130,6 +130,7 @@ def test_rerun_skips_finished_documents_and_redoes_changed_ones(
 
     again = vi2en(*command)
     assert again.code == 0 and counts(again.err) == (3, 0, 3, 0), again.err
+    assert "loading model" in first.err and "loading model" not in again.err, "nothing left: no model loaded"
     assert outputs(out) == before
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.txt")} == mtimes, "finished outputs must not be rewritten"
 
@@ -138,6 +139,7 @@ def test_rerun_skips_finished_documents_and_redoes_changed_ones(
     changed.write_text("Bộ Công Thương chủ trì hội nghị.\n", encoding="utf-8")
     edited = vi2en(*command)
     assert counts(edited.err) == (3, 1, 2, 0), edited.err
+    assert "loading model" in edited.err, "a document left: the model is loaded for it"
     assert (out / "doc01.txt").read_bytes() != before["doc01.txt"]
     assert {k: v for k, v in outputs(out).items() if k != "doc01.txt"} == {
         k: v for k, v in before.items() if k != "doc01.txt"

@@ -10,6 +10,7 @@ a segment-count mismatch — goes unmentioned.
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import sys
@@ -171,7 +172,7 @@ def _duration(seconds: float) -> str:
 
 
 def run_batch(
-    translator: Translator,
+    translator: Translator | Callable[[], Translator],
     inputs: Sequence[str | Path],
     outdir: Path | None,
     *,
@@ -208,23 +209,53 @@ def run_batch(
     on stderr (None: only when stderr is a terminal; never with ``quiet``).  ``started``: the
     ``time.monotonic()`` the run's clock starts from (default: now), so a caller can count the
     model's loading in the report's elapsed time.
+
+    ``translator`` may also be a function that makes one (``vi2en translate`` passes ``Translator.load``'s call
+    on a rerun): it is called once the first document left to translate is found, so a rerun that finds every
+    document done loads no model; a translator made so is closed when the run ends.
     """
     started = time.monotonic() if started is None else started
     stdout = stdout if stdout is not None else sys.stdout
-    report = RunReport(
-        glossary_mode=translator.glossary_mode if translator.glossary is not None else "off", memory=translator.memory is not None,
-        output=str(outdir) if outdir is not None else "standard output",
-    )
+    report = RunReport(output=str(outdir) if outdir is not None else "standard output")
+    source = _OnDemand(translator, report)
     journal = Journal(outdir, lock=True) if outdir is not None else None
     bar = False if quiet else progress_bar
     try:
-        _run(translator, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
+        _run(source, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
              stdout=stdout, bar=bar, extract=extract, force=force, write=write, on_result=on_result, text=text)
     finally:
         report.elapsed = time.monotonic() - started
         if journal is not None:
             journal.close()
+        source.close()
     return report
+
+
+class _OnDemand:
+    """The run's translator: the one given, or made by the function given when the run first needs it (then
+    the run's to close).  The report learns its glossary mode and memory from it."""
+
+    def __init__(self, translator: Translator | Callable[[], Translator], report: RunReport) -> None:
+        self._make = None if isinstance(translator, Translator) else translator
+        self._translator = translator if isinstance(translator, Translator) else None
+        self._report = report
+        if self._translator is not None:
+            self._describe(self._translator)
+
+    def get(self) -> Translator:
+        if self._translator is None:
+            assert self._make is not None
+            self._translator = self._make()
+            self._describe(self._translator)
+        return self._translator
+
+    def _describe(self, translator: Translator) -> None:
+        self._report.glossary_mode = translator.glossary_mode if translator.glossary is not None else "off"
+        self._report.memory = translator.memory is not None
+
+    def close(self) -> None:
+        if self._make is not None and self._translator is not None:
+            self._translator.close()
 
 
 def check_output_folder(
@@ -286,7 +317,7 @@ def check_output_folder(
 
 
 def _run(
-    translator: Translator,
+    source: _OnDemand,
     inputs: Sequence[str | Path],
     outdir: Path | None,
     journal: Journal | None,
@@ -382,6 +413,11 @@ def _run(
             report.failed.append((item.doc_id, message))
 
     documents = to_translate()
+    first = next(documents, None)  # inputs read up to the first document left to translate, if any
+    if first is None:
+        return
+    translator = source.get()
+    documents = itertools.chain([first], documents)
     # The total grows as groups are planned (inputs are read lazily, a group at a time), so the
     # percentage and ETA are those of the work planned so far: for a run of one group, the whole run.
     with tqdm(unit="seg", disable=None if bar is None else not bar, desc="translating", file=sys.stderr,

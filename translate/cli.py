@@ -145,6 +145,7 @@ def run_translate(args: argparse.Namespace) -> int:
     from glossary.errors import GlossaryError
 
     from .batch import run_batch
+    from .journal import Journal
     from .decoding import ModelNotAvailable, UnsupportedModel
     from .decoding.beam_search import SearchOptions
     from .memory import MemoryFileError, TranslationMemory
@@ -202,7 +203,7 @@ def run_translate(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"vi2en: loading model {translation.model}…", file=sys.stderr, flush=True)
 
-    try:
+    def load() -> Translator:
         translator = Translator.load(
             options=translation,
             threads=args.threads,
@@ -211,28 +212,32 @@ def run_translate(args: argparse.Namespace) -> int:
             memory=memory,
             before_model=announce,
         )
+        for warning in translator.glossary.warnings if translator.glossary is not None else ():
+            print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
+        return translator
+
+    signature = translation.signature()  # what the journal fingerprints and the report records
+    options = {"signature": signature.digest, **signature.fields}
+    records = ReportWriter(args.report) if args.report is not None else None
+    try:
+        # A first run loads the model now, so that a missing one is the run's only effect; a rerun into a
+        # folder with a journal loads it only once some document is left to translate.  Either way the
+        # translator is made for run_batch, which closes it (its search processes end) when the run ends.
+        loaded = None if args.output is not None and Journal.exists_in(args.output) else load()
+        report = run_batch(load if loaded is None else lambda: loaded, args.inputs, args.output, options=options, lines=args.lines,
+                           output_format=args.format, quiet=args.quiet, extract=args.extract, force=args.force,
+                           on_result=records.add if records is not None else None, text=args.text, started=started)
     except (ModelNotAvailable, UnsupportedModel) as err:
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
     except GlossaryError as err:
         print(f"vi2en: glossary error:\n{err}", file=sys.stderr)
         return EXIT_USAGE
-    for warning in translator.glossary.warnings if translator.glossary is not None else ():
-        print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
-    signature = translation.signature()  # what the journal fingerprints and the report records
-    options = {"signature": signature.digest, **signature.fields}
-    records = ReportWriter(args.report) if args.report is not None else None
-    try:
-        report = run_batch(translator, args.inputs, args.output, options=options, lines=args.lines, output_format=args.format, quiet=args.quiet, extract=args.extract,
-                           force=args.force, on_result=records.add if records is not None else None, text=args.text,
-                           started=started)
     except KeyboardInterrupt:
         if records is not None:
             records.abandon()
         print("vi2en: interrupted; finished documents are saved — rerun the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    finally:
-        translator.close()  # the search processes end now, whatever was in flight
     if records is not None:
         records.close({"options": options, **report.to_json()})
     for line in report.summary(quiet=args.quiet):

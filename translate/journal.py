@@ -135,6 +135,11 @@ class Journal:
         self.removed_temp_files = remove_stale_temp_files(outdir)
         self._read()
 
+    @staticmethod
+    def exists_in(outdir: Path) -> bool:
+        """Whether an earlier run into ``outdir`` left a journal there (a run into it is then a resumption)."""
+        return (outdir / JOURNAL_NAME).is_file()
+
     def _lock(self) -> None:
         """Open the journal for appending and take an exclusive lock on it (POSIX ``flock``)."""
         self.outdir.mkdir(parents=True, exist_ok=True)
