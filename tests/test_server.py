@@ -160,7 +160,9 @@ def test_glossary_lookup_and_scan(client):
     for match in scan["matches"]:
         assert text[match["start"] : match["end"]] == match["text"]
     assert "Bộ Công Thương" in [m["text"] for m in scan["matches"]]
-    assert client.get("/v1/glossary/lookup", params={"q": "x", "limit": "0"}).status_code == 400
+    for limit, status in (("0", 400), ("1", 200), ("50", 200), ("51", 400), ("ten", 400)):
+        assert client.get("/v1/glossary/lookup", params={"q": "bo", "limit": limit}).status_code == status, limit
+    assert len(client.get("/v1/glossary/lookup", params={"q": "bo", "limit": "1"}).json()["hits"]) == 1
 
 
 def test_health_and_prometheus_metrics(translator):
