@@ -127,6 +127,32 @@ def test_hard_constraints_are_always_met(segments, beams) -> None:
             assert any(contains(remaining, alt) for alt in constraint.alternatives), (hyp.tokens, cset.constraints)
 
 
+@pytest.mark.parametrize("network", ["hf-forward", "marian-decoder"])
+def test_a_hypothesis_score_is_the_models_log_probability_of_it(network: str) -> None:
+    """Constrained or not, a finished hypothesis scores what the model gives its tokens and EOS, read with the
+    whole translation as the decoder's input (teacher forcing), over its length: the search's bookkeeping of
+    scores (each row's score carried to its candidates, constraint candidates included) loses nothing."""
+    model = random_marian(0.02, 1.0)  # hypotheses of 0 to 25 tokens, ended by the model's own EOS
+    stepped = model if network == "hf-forward" else MarianIncrementalDecoder(model)
+    ids, mask = batch([9, 6, 11, 7])
+    csets = [None, ConstraintSet([Constraint(((5, 6),))]), ConstraintSet([Constraint(((40,), (41, 42)))]),
+             ConstraintSet([Constraint(((7,),)), Constraint(((60, 61, 62),))])]
+    with torch.inference_mode():
+        hyps = beam_search(stepped, ids, mask, vocabulary(), csets, SearchOptions(beams=3, max_new_tokens=30))
+        checked = 0
+        for row, hyp in enumerate(hyps):
+            if len(hyp.tokens) + 1 >= 30:  # EOS forced at the budget is scored 0, as generate does: not this check
+                continue
+            decoder_ids = torch.tensor([[PAD, *hyp.tokens]])
+            logits = model(input_ids=ids[row : row + 1], attention_mask=mask[row : row + 1],
+                           decoder_input_ids=decoder_ids).logits[0]
+            targets = torch.tensor([*hyp.tokens, EOS])
+            expected = logits.log_softmax(-1).gather(1, targets[:, None]).sum().item() / len(targets)
+            assert hyp.score == pytest.approx(expected, abs=1e-4), (row, hyp.tokens)
+            checked += 1
+    assert checked == 4 and all(hyps[row].met == (True,) * len(csets[row]) for row in (1, 2, 3))
+
+
 def test_constraints_longer_than_the_budget_extend_it() -> None:
     model = random_marian(0.02, 0.3)
     ids, mask = batch([4])

@@ -168,12 +168,13 @@ def beam_search(
             logp[:, vocab.eos] = NEG_INF
         _apply_constraint_masks(logp, states, active, segments, k, generated, vocab, options.hard, seqs)
         _force_eos_at_budget(logp, active, segments, k, generated, vocab)
-        total = logp.add_(scores.unsqueeze(1))  # in place: the step's scores are not read again
-        top, row_best = _top_candidates(total, len(active), k)
-        extra = _constraint_candidates(total, states, active, segments, k, row_best)
+        # Each row's hypothesis score is added to the candidates only, not to the whole ``[rows, output size]``:
+        # a row's order is the same either way, and the candidates' sums are the same numbers.
+        top, row_best = _top_candidates(logp, scores, len(active), k)
+        extra = _constraint_candidates(logp, scores, states, active, segments, k, row_best)
         # Dropped now, not when the next step's result replaces it: the step's scores (``[rows, output size]``,
         # 127 MB for 124 rows of NLLB's 256,206) would otherwise be held through the next forward pass.
-        del logp, total
+        del logp
 
         step = _Step(seqs, vocab, options, generated)
         next_choices: list[_Choice] = []
@@ -324,16 +325,19 @@ def _forbidden_next(forbidden: Sequence[tuple[int, ...]], history: torch.Tensor,
     }
 
 
-def _top_candidates(total: torch.Tensor, blocks: int, k: int
+def _top_candidates(logp: torch.Tensor, scores: torch.Tensor, blocks: int, k: int
                     ) -> tuple[list[list[tuple[float, int, int]]], list[tuple[float, int]]]:
     """Each segment's top ``2k`` candidates ``(score, row, token)`` over its ``k`` rows, best first, and each
-    row's own best ``(score, token)``.
+    row's own best ``(score, token)``; a candidate's score is its row's hypothesis score (``scores``) plus the
+    token's log-probability (``logp``).
 
-    One pass over the scores serves both: a segment's top ``2k`` are among its rows' own top ``2k``, and a
-    row's first entry is the best token that constrained segments add as a candidate of every row.
+    One pass over the log-probabilities serves both: adding a row's score keeps the row's order, so a
+    segment's top ``2k`` are among its rows' own top ``2k``, and a row's first entry is the best token that
+    constrained segments add as a candidate of every row.
     """
-    width = min(2 * k, total.shape[1])
-    row_scores, row_tokens = row_topk(total, width)  # [rows, width], best first
+    width = min(2 * k, logp.shape[1])
+    row_scores, row_tokens = row_topk(logp, width)  # [rows, width], best first
+    row_scores.add_(scores.unsqueeze(1))
     seg_scores, where = row_scores.view(blocks, k * width).topk(width, dim=1)
     seg_tokens = row_tokens.view(blocks, k * width).gather(1, where)
     rows = where.div_(width, rounding_mode="floor").add_(torch.arange(blocks, device=where.device)[:, None] * k)
@@ -369,7 +373,8 @@ def row_topk(scores: torch.Tensor, width: int) -> tuple[torch.Tensor, torch.Tens
 
 
 def _constraint_candidates(
-    total: torch.Tensor,
+    logp: torch.Tensor,
+    scores: torch.Tensor,
     states: Sequence[ConstraintState | None],
     active: Sequence[int],
     segments: Sequence[_Segment],
@@ -394,9 +399,10 @@ def _constraint_candidates(
             best.append((score, row, token))
             pairs.extend((block, row, t) for t in state.allowed())
     if pairs:
-        index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long, device=total.device)
-        index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long, device=total.device)
-        for (block, row, token), score in zip(pairs, total[index_rows, index_tokens].tolist()):
+        index_rows = torch.tensor([row for _, row, _ in pairs], dtype=torch.long, device=logp.device)
+        index_tokens = torch.tensor([t for _, _, t in pairs], dtype=torch.long, device=logp.device)
+        gathered = logp[index_rows, index_tokens].add_(scores.index_select(0, index_rows))
+        for (block, row, token), score in zip(pairs, gathered.tolist()):
             extra[block].append((score, row, token))
     return extra
 
