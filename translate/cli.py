@@ -145,9 +145,9 @@ def run_translate(args: argparse.Namespace) -> int:
     from glossary.errors import GlossaryError
 
     from .batch import run_batch
-    from .journal import Journal
     from .decoding import ModelNotAvailable, UnsupportedModel
     from .decoding.beam_search import SearchOptions
+    from .journal import Journal
     from .memory import MemoryFileError, TranslationMemory
     from .options import TranslationOptions
     from .pipeline import Translator
