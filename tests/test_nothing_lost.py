@@ -96,6 +96,19 @@ def test_an_output_folder_inside_the_input_folder_is_not_translated_again(
     assert sorted(visible(out)) == ["a.txt", "sub/b.txt"], "no out/out: the outputs are never inputs"
 
 
+def test_another_output_folder_among_the_inputs_is_skipped_with_one_warning_naming_it_once(
+    source: Path, model: Path, vi2en: Callable
+) -> None:
+    first = vi2en("translate", source, "-o", source / "out1", "--model", model, *FAST)
+    assert first.code == 0, first.err
+    run = vi2en("translate", source, "-o", source.parent / "out2", "--model", model, *FAST)
+    assert run.code == 0, run.err
+    warned = [line for line in run.err.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 1 and "a vi2en output folder" in warned[0], run.err
+    assert warned[0].count("out1") == 1, warned[0]
+    assert sorted(visible(source.parent / "out2")) == ["a.txt", "sub/b.txt"]
+
+
 def test_a_txt_and_an_md_of_one_name_keep_separate_jsonl_outputs(tmp_path: Path, model: Path, vi2en: Callable) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

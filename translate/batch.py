@@ -146,7 +146,7 @@ class RunReport:
                   for doc, line, src, req, where in self.unmet]
         lines += [f"possible double rendering: {doc}:{line}: {snippet!r}" for doc, line, snippet in self.double_rendering_places]
         lines += [f"segment mismatch: {doc}: {msg}" for doc, msg in self.mismatches]
-        lines += [f"warning: {doc}: {msg}" for doc, msg in self.warnings]
+        lines += [f"warning: {doc}: {_without_name(doc, msg)}" for doc, msg in self.warnings]
         lines += [f"failed: {doc}: {_without_name(doc, msg)}" for doc, msg in self.failed]
         lines += [f"kept: {doc}: {msg}" for doc, msg in self.kept]
         lines += [f"stopped: {self.stopped}"] if self.stopped else []
