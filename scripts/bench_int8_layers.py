@@ -6,11 +6,12 @@ Why: which kernels pack an int8 layer is fixed when it is built (``translate.dec
 choice: for the shapes of the base-size models' layers (Marian / opus-mt-vi-en, T5 / envit5, NLLB-200-600M)
 at the row counts a decoder step has (segments x beams), the median time of ``Int8Linear`` packed for fbgemm
 and for oneDNN, and of ``torch._int_mm`` over a plain int8 table (the product that could share the token
-table's rows with the output layer), each as a ratio to fbgemm's time in the same run.  Random weights:
+table's rows with the output layer), each as a ratio to the first product's time in the same run (fbgemm's
+unless ``--products`` says otherwise).  The header names the CPU's int8 instructions, which decide the winner.  Random weights:
 the kernels' time does not depend on the values.
 
     python scripts/bench_int8_layers.py
-    python scripts/bench_int8_layers.py --repeat 21 --shapes output
+    python scripts/bench_int8_layers.py --repeat 21 --shapes output --products fbgemm,onednn
 """
 
 from __future__ import annotations
@@ -49,16 +50,24 @@ SHAPES = {
 }
 
 
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``call`` in milliseconds, after two warm-up calls."""
-    call()
-    call()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+PRODUCTS = ("fbgemm", "onednn", "_int_mm")
+"""What the script can time: ``Int8Linear`` packed for each engine torch offers, and ``torch._int_mm``."""
+
+
+def median_ms(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median wall time of each call in milliseconds, after two warm-up calls each.  The calls take turns
+    (one of each per round), so a machine that slows down or speeds up during the run (another tenant of
+    a virtual machine's host) weighs on every product alike rather than on the one timed at that moment."""
+    for call in calls.values():
         call()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+        call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1000 * statistics.median(spent) for name, spent in times.items()}
 
 
 def int_mm(table: torch.Tensor, scales: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -71,33 +80,47 @@ def int_mm(table: torch.Tensor, scales: torch.Tensor) -> Callable[[torch.Tensor]
     return product
 
 
-def measure(label: str, rows: int, inputs: int, outputs: int, repeat: int) -> list[object]:
+def measure(label: str, rows: int, inputs: int, outputs: int, repeat: int, products: Sequence[str]) -> list[object]:
+    """One table row: the layer's median time on each of ``products``, as ratios to the first one's."""
     layer = nn.Linear(inputs, outputs)
     x = torch.randn(rows, inputs)
-    engines = [e for e in ("fbgemm", "onednn") if e in torch.backends.quantized.supported_engines]
-    times = {e: median_ms(lambda layer8=Int8Linear.from_float(layer, e): layer8(x), repeat) for e in engines}
-    table, scales = Int8Linear.from_float(layer, engines[0]).rows()
+    calls: dict[str, Callable[[], object]] = {}
+    for product in products:
+        if product == "_int_mm":
+            table, scales = Int8Linear.from_float(layer).rows()
+            calls[product] = lambda run=int_mm(table, scales): run(x)
+        else:
+            calls[product] = lambda layer8=Int8Linear.from_float(layer, product): layer8(x)
     del layer
-    times["_int_mm"] = median_ms(lambda: int_mm(table, scales)(x), repeat)
-    base = times[engines[0]]
-    return [label, f"{rows} x {inputs} -> {outputs}",
-            *(f"{times[e]:.2f} ({times[e] / base:.2f}x)" if e in times else "-" for e in ("fbgemm", "onednn", "_int_mm"))]
+    times = median_ms(calls, repeat)
+    base = times[products[0]]
+    return [label, f"{rows} x {inputs} -> {outputs}", *(f"{times[p]:.2f} ({times[p] / base:.2f}x)" for p in products)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=11, help="timed calls per layer and engine (median shown)")
+    parser.add_argument("--repeat", type=int, default=11, help="timed calls per layer and product (median shown)")
     parser.add_argument("--shapes", choices=[*SHAPES, "all"], default="all")
+    parser.add_argument("--products", default=",".join(PRODUCTS),
+                        help="comma-separated, of %(default)s; the first is the baseline of the ratios (_int_mm "
+                             "has no fast kernel without VNNI: there it took 30 s per NLLB call)")
     args = parser.parse_args(argv)
+    products = [p for p in args.products.split(",") if p]
+    available = [p for p in PRODUCTS if p == "_int_mm" or p in torch.backends.quantized.supported_engines]
+    unknown = [p for p in products if p not in available]
+    if unknown or not products:
+        parser.error(f"--products: {', '.join(unknown) or 'none given'}; this torch offers {', '.join(available)}")
     torch.set_num_threads(1)
     start_load = benchlib.load_average()
     groups = list(SHAPES) if args.shapes == "all" else [args.shapes]
-    rows = [measure(*shape, args.repeat) for group in groups for shape in SHAPES[group]]
-    print("bench_int8_layers: one int8 linear layer, one thread, median ms (x fbgemm's time in this run)")
+    rows = [measure(*shape, args.repeat, products) for group in groups for shape in SHAPES[group]]
+    print(f"bench_int8_layers: one int8 linear layer, one thread, median ms (x {products[0]}'s time in this run)")
     print(f"load average at start: {start_load}")
-    print(f"torch {torch.__version__}; quantised engines: {', '.join(torch.backends.quantized.supported_engines)}; "
-          f"{args.repeat} timed calls each")
-    print(benchlib.table(["layer", "shape", "fbgemm ms", "oneDNN ms", "_int_mm ms"], rows))
+    print(f"cpu: {benchlib.int8_instructions()}")
+    print(f"torch {torch.__version__}; quantised engines: "
+          f"{', '.join(torch.backends.quantized.supported_engines)}; {args.repeat} timed calls each, taking turns")
+    names = {"fbgemm": "fbgemm ms", "onednn": "oneDNN ms", "_int_mm": "_int_mm ms"}
+    print(benchlib.table(["layer", "shape", *(names[p] for p in products)], rows))
     print(f"load average at end: {benchlib.load_average()}")
     return 0
 

@@ -25,6 +25,7 @@ import csv
 import itertools
 import json
 import os
+import platform
 import random
 import shutil
 import statistics
@@ -642,6 +643,24 @@ def agreement(a: Result, b: Result) -> str:
 # -- reporting ---------------------------------------------------------------------------------------------
 
 
+def int8_instructions() -> str:
+    """The CPU's name and int8 dot-product instructions as torch sees them: what decides which int8 kernels
+    are faster (``translate.decoding.quantize``), so every benchmark's header names them."""
+    import torch
+
+    found = [name for name, probe in (("AVX-512", "_is_avx512_supported"), ("VNNI", "_is_vnni_supported"),
+                                      ("AMX", "_is_amx_tile_supported"))
+             if getattr(torch.cpu, probe, lambda: False)()]
+    try:
+        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                 if line.startswith("model name")]
+    except OSError:
+        names = []
+    capability = f"CPU capability {torch.backends.cpu.get_cpu_capability()}" + (
+        f" with {', '.join(found)}" if found else " (no AVX-512, VNNI or AMX)")
+    return f"{names[0] if names else platform.machine()}, {capability}"
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" (1/5/15 min; {os.cpu_count()} CPUs)"
 
@@ -668,6 +687,7 @@ def print_header(title: str, args: argparse.Namespace, start_load: str, rounds: 
     rounds = rounds or f"{args.repeat} interleaved rounds (best and median shown)"
     print(title)
     print(f"load average at start: {start_load}")
+    print(f"cpu: {int8_instructions()}")
     layout = describe_model(Path(args.model))
     print(f"model: {args.model}" + (f" ({layout})" if layout else ""))
     print(f"segments: {args.segments} from {source}; beams {args.beams}; {args.new_tokens} target tokens per "
@@ -714,7 +734,7 @@ def results_table(results: dict[str, Result], reference: str) -> str:
 def emit_json(title: str, args: argparse.Namespace, start_load: str, **sections: Any) -> None:
     """The machine-readable report: settings, load averages, and the script's sections."""
     document = {"benchmark": title, "load_average_start": start_load, "load_average_end": load_average(),
-                "settings": settings(args), **sections}
+                "cpu": int8_instructions(), "settings": settings(args), **sections}
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 

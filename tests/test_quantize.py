@@ -188,7 +188,7 @@ def test_a_copied_table_shares_the_open_weights_file(tiny_model_dir: Callable[[s
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_the_output_layer_is_packed_for_its_own_engine(arch: str, tiny_model_dir: Callable[[str], Path]) -> None:
-    """The output layer, the one wide product, runs on :data:`OUTPUT_ENGINE` (oneDNN where torch has it) and
+    """The output layer, the one wide product, runs on :data:`OUTPUT_ENGINE` (oneDNN on a CPU with VNNI or AMX) and
     every other layer on :data:`INT8_ENGINE`; the decoder's cut output layer keeps the engine it was cut from."""
     model = quantize_int8(AutoModelForSeq2SeqLM.from_pretrained(tiny_model_dir(arch)).eval())
     head = model.get_output_embeddings()
@@ -247,26 +247,28 @@ def test_the_activations_integers_reach_the_kernel_without_a_copy(shape: tuple[i
     assert integers.untyped_storage().data_ptr() == quantised.untyped_storage().data_ptr()
 
 
-def _dynamic(x: torch.Tensor) -> torch.Tensor:
-    return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+def _dynamic(x: torch.Tensor, reduce_range: bool = False) -> torch.Tensor:
+    return torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)
 
 
-def _assert_quantized_as_torch(x: torch.Tensor) -> None:
-    expected, got = _dynamic(x), quantize_activations(x)
+def _assert_quantized_as_torch(x: torch.Tensor, reduce_range: bool = False) -> None:
+    expected, got = _dynamic(x, reduce_range), quantize_activations(x, reduce_range)
     assert (got.q_scale(), got.q_zero_point()) == (expected.q_scale(), expected.q_zero_point())
     assert torch.equal(got.int_repr(), expected.int_repr())
 
 
+@pytest.mark.parametrize("reduce_range", [False, True], ids=["8 bits", "7 bits"])
 @pytest.mark.parametrize("kind", ["mixed", "positive", "negative", "offset"])
-def test_activations_are_quantized_as_torchs_dynamic_quantization_does(kind: str) -> None:
+def test_activations_are_quantized_as_torchs_dynamic_quantization_does(kind: str, reduce_range: bool) -> None:
     """The one-pass range gives torch's own scale, zero point and integers, over magnitudes from 0.03 to 1000
-    (every scale above torch's floor, so each case runs the one-pass arithmetic) and ranges on either side of 0."""
+    (every scale above torch's floor, so each case runs the one-pass arithmetic) and ranges on either side of 0,
+    in 255 steps and in the 127 of a reduced range."""
     generator = torch.Generator().manual_seed(len(kind))
     for _ in range(200):
         x = torch.randn(17, 64, generator=generator) * 10 ** (torch.rand(1, generator=generator).item() * 4.5 - 1.5)
         x = {"positive": x.abs(), "negative": -x.abs(), "offset": x + 5 * x.abs().max()}.get(kind, x)
         assert (x.max().clamp_min(0) - x.min().clamp_max(0)).item() / 255 >= SMALL_SCALE
-        _assert_quantized_as_torch(x)
+        _assert_quantized_as_torch(x, reduce_range)
 
 
 @pytest.mark.parametrize("values", [
@@ -276,9 +278,12 @@ def test_activations_are_quantized_as_torchs_dynamic_quantization_does(kind: str
     [0.0, 3.0, 7.5],  # all at or above 0: zero point 0
     [-7.5, -1.0],  # all at or below 0: zero point 255
     [0.0, 255 * 6.1e-5],  # a scale just at the floor
+    [-1.5, 125.5],  # 7 bits: zero point 1.5, rounded half to even, 2
+    [0.0, 127 * 6.1e-5],  # 7 bits: a scale just at the floor
 ])
-def test_activations_on_torchs_edge_cases_are_quantized_as_torch_does(values: list[float]) -> None:
-    _assert_quantized_as_torch(torch.tensor([values]))
+@pytest.mark.parametrize("reduce_range", [False, True], ids=["8 bits", "7 bits"])
+def test_activations_on_torchs_edge_cases_are_quantized_as_torch_does(values: list[float], reduce_range: bool) -> None:
+    _assert_quantized_as_torch(torch.tensor([values]), reduce_range)
 
 
 @pytest.mark.parametrize("x", [torch.randn(3, 8) * 1e-6, torch.zeros(2, 5)], ids=["tiny range", "zeros"])

@@ -52,17 +52,35 @@ INT8_ENGINE = _int8_engine()
 """The kernels vi2en's int8 layers are packed for (see :func:`_int8_engine`)."""
 
 
-def _output_engine() -> str:
-    """oneDNN for the output layer on an x86 CPU where torch has it, else :data:`INT8_ENGINE`.
+def _has_int8_dot_product() -> bool:
+    """Whether the CPU multiplies int8 with int32 sums (VNNI, or AMX's tiles, which come with it).
 
-    The output layer is the model's one wide product (32,000 to 256,206 output rows), and there oneDNN was
-    the faster engine without AMX too: ``scripts/bench_int8_layers.py`` on a 2-core AMD EPYC with AVX-512
-    VNNI, 2026-12-04, gave oneDNN 0.68x fbgemm's time for NLLB-600M's layer, 0.87x for T5's and 0.88x for
-    Marian's.  On the network's narrower layers the two were mixed (oneDNN 0.90x to 1.22x), so they keep
+    Without them an x86 int8 kernel multiplies unsigned by signed bytes into int16 pairs (``vpmaddubsw``), which
+    saturate when both are near their ends (2 x 255 x 127 > 32,767): fbgemm quantises activations in 7 bits for
+    that reason, and oneDNN computes wrong products unless they are (on an AVX2 CPU, 8-bit activations gave an error
+    of 22% of the largest output in ``tests/test_quantize.py``).
+    """
+    return any(getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_vnni_supported", "_is_amx_tile_supported"))
+
+
+INT8_DOT_PRODUCT = _has_int8_dot_product()
+"""See :func:`_has_int8_dot_product`: on such a CPU oneDNN's activations use all 8 bits, elsewhere 7."""
+
+
+def _output_engine() -> str:
+    """oneDNN for the output layer on an x86 CPU with VNNI or AMX where torch has it, else :data:`INT8_ENGINE`.
+
+    The output layer is the model's one wide product (32,000 to 256,206 output rows), and which engine is
+    faster there depends on the CPU's int8 instructions (``scripts/bench_int8_layers.py``, one thread, 92 to
+    124 rows).  On a 2-core AMD EPYC with AVX-512 VNNI (2026-12-04) oneDNN took 0.68x fbgemm's time for
+    NLLB-600M's layer, 0.87x for T5's and 0.88x for Marian's; on a 2-core AMD EPYC with AVX2 only, no VNNI
+    (2026-12-07, calls taking turns), it took 1.13x, 1.58x and 1.11x: there fbgemm is the faster.  On the
+    network's narrower layers oneDNN was 0.90x to 1.22x with VNNI and 1.06x to 1.31x without, so they keep
     :data:`INT8_ENGINE`.
     """
     x86 = platform.machine().lower() in ("x86_64", "amd64")  # where it was measured; ARM builds differ
-    return "onednn" if x86 and "onednn" in torch.backends.quantized.supported_engines else INT8_ENGINE
+    onednn = "onednn" in torch.backends.quantized.supported_engines
+    return "onednn" if x86 and INT8_DOT_PRODUCT and onednn else INT8_ENGINE
 
 
 OUTPUT_ENGINE = _output_engine()
@@ -130,7 +148,7 @@ class Int8Linear(nn.Module):
 
     def _onednn_product(self, flat: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """``flat`` (``[n, in]``, float), quantised per call, times the packed weights, plus ``bias``: float out."""
-        qx = quantize_activations(flat)
+        qx = quantize_activations(flat, reduce_range=not INT8_DOT_PRODUCT)
         return torch.ops.onednn.qlinear_pointwise(integers_of(qx), qx.q_scale(), qx.q_zero_point(), self._packed,
                                                   self.scales, self.zero_points, bias, 1.0, 0, torch.float32,
                                                   "none", [], "")
@@ -139,7 +157,7 @@ class Int8Linear(nn.Module):
         """The int8 weights (``[out, in]``) and their row scales, as the layer was built from.
 
         oneDNN's packed format has no unpacking, so the integers are read back through the kernel itself:
-        the identity matrix quantises exactly (ones become 255 at scale 1/255), so its product is each
+        the identity matrix quantises exactly (ones become 255 at scale 1/255, or 127 at 1/127), so its product is each
         weight times its row's scale, which divides back to the integer.
         """
         if self.engine != "onednn":
@@ -162,36 +180,39 @@ SMALL_SCALE = 6.1e-5
 it widens the range; the scales between the two are left to torch as well."""
 
 
-def quantize_activations(x: torch.Tensor) -> torch.Tensor:
-    """``torch.quantize_per_tensor_dynamic(x, torch.quint8, False)``, the same scale, zero point and integers,
-    in less time.
+def quantize_activations(x: torch.Tensor, reduce_range: bool = False) -> torch.Tensor:
+    """``torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)``, the same scale, zero point and
+    integers, in less time.  ``reduce_range``: the range cut in 127 steps rather than 255 (7-bit integers, for
+    kernels whose int16 sums would saturate: see :func:`_has_int8_dot_product`).
 
     torch finds the range in two passes (``min``, then ``max``); ``aminmax`` is one, and the parameters are
     then torch's own rule (see :func:`_one_pass_parameters`).  The rare inputs where torch adjusts further (a
     scale below :data:`SMALL_SCALE`, or no finite range), and any input that is not float32 (torch finds the
     range in float32), are left to torch itself.
     """
-    parameters = _one_pass_parameters(x) if x.dtype == torch.float32 else None
+    steps = 127 if reduce_range else 255
+    parameters = _one_pass_parameters(x, steps) if x.dtype == torch.float32 else None
     if parameters is None:
-        return torch.quantize_per_tensor_dynamic(x, torch.quint8, False)
+        return torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)
     return torch.quantize_per_tensor(x, *parameters, torch.quint8)
 
 
-def _one_pass_parameters(x: torch.Tensor) -> tuple[float, int] | None:
-    """torch's ``ChooseQuantizationParams`` for quint8 over ``x``'s range, or ``None`` where torch would adjust it.
+def _one_pass_parameters(x: torch.Tensor, steps: int) -> tuple[float, int] | None:
+    """torch's ``ChooseQuantizationParams`` for quint8 over ``x``'s range in ``steps`` steps (255, or 127 with a
+    reduced range), or ``None`` where torch would adjust it.
 
-    The range is widened to include 0 and cut in 255 steps; the zero point comes from whichever end rounds with
-    less error (``0 - |low / scale|`` against ``255 - |high / scale|``, which with ``low <= 0 <= high`` are
-    ``-from_low`` and ``from_high``), rounded half to even and nudged into [0, 255].
+    The range is widened to include 0 and cut in ``steps`` steps; the zero point comes from whichever end
+    rounds with less error (``0 - |low / scale|`` against ``steps - |high / scale|``, which with
+    ``low <= 0 <= high`` are ``-from_low`` and ``from_high``), rounded half to even and nudged into [0, steps].
     """
     low, high = (value.item() for value in torch.aminmax(x))
     low, high = min(low, 0.0), max(high, 0.0)
-    scale = (high - low) / 255.0
+    scale = (high - low) / steps
     if not (math.isfinite(scale) and scale >= SMALL_SCALE):
         return None
-    from_low, from_high = -low / scale, 255.0 - high / scale
+    from_low, from_high = -low / scale, steps - high / scale
     zero = from_low if -from_low < from_high else from_high
-    return scale, min(255, max(0, round(zero)))
+    return scale, min(steps, max(0, round(zero)))
 
 
 def integers_of(quantised: torch.Tensor) -> torch.Tensor:
