@@ -7,7 +7,9 @@ choice: for the shapes of the base-size models' layers (Marian / opus-mt-vi-en, 
 at the row counts a decoder step has (segments x beams), the median time of ``Int8Linear`` packed for fbgemm
 and for oneDNN, and of ``torch._int_mm`` over a plain int8 table (the product that could share the token
 table's rows with the output layer), each as a ratio to the first product's time in the same run (fbgemm's
-unless ``--products`` says otherwise).  The header names the CPU's int8 instructions, which decide the winner.  Random weights:
+unless ``--products`` says otherwise), and how far one call raises the process's peak memory (the output
+included: fbgemm's product holds an int32 buffer beside it).  The header names the CPU's int8 instructions,
+which decide the winner.  Random weights:
 the kernels' time does not depend on the values.
 
     python scripts/bench_int8_layers.py
@@ -94,7 +96,9 @@ def measure(label: str, rows: int, inputs: int, outputs: int, repeat: int, produ
     del layer
     times = median_ms(calls, repeat)
     base = times[products[0]]
-    return [label, f"{rows} x {inputs} -> {outputs}", *(f"{times[p]:.2f} ({times[p] / base:.2f}x)" for p in products)]
+    grown = [benchlib.call_peak_growth_mb(calls[p]) for p in products]
+    return [label, f"{rows} x {inputs} -> {outputs}", *(f"{times[p]:.2f} ({times[p] / base:.2f}x)" for p in products),
+            " / ".join("-" if mb is None else f"{mb:.0f}" for mb in grown)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"torch {torch.__version__}; quantised engines: "
           f"{', '.join(torch.backends.quantized.supported_engines)}; {args.repeat} timed calls each, taking turns")
     names = {"fbgemm": "fbgemm ms", "onednn": "oneDNN ms", "_int_mm": "_int_mm ms"}
-    print(benchlib.table(["layer", "shape", *(names[p] for p in products)], rows))
+    print(benchlib.table(["layer", "shape", *(names[p] for p in products), "MB a call, " + " / ".join(products)], rows))
     print(f"load average at end: {benchlib.load_average()}")
     return 0
 

@@ -382,6 +382,23 @@ def rss_now() -> int:
         return psutil.Process().memory_info().rss
 
 
+def call_peak_growth_mb(call: Callable[[], object]) -> float | None:
+    """How far one ``call`` raises this process's peak resident memory, in MB (what it returns included), or
+    None where the peak cannot be reset (Linux's ``/proc/self/clear_refs``).  The C allocator's freed pages are
+    handed back first, so that what the call allocates shows rather than reusing what earlier calls freed."""
+    from translate.decoding.allocator import return_freed_memory
+
+    return_freed_memory()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # the peak starts again from the current size
+        before = _status_kb("VmHWM")
+    except OSError:
+        return None
+    result = call()
+    del result
+    return (_status_kb("VmHWM") - before) / 1024
+
+
 def _children(pid: int) -> list[int]:
     """The child processes of ``pid`` (forked by any of its threads); none once it has ended."""
     kids: list[int] = []

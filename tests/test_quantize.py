@@ -21,9 +21,13 @@ from translate.decoding.beam_search import SearchOptions
 from translate.decoding.decoder import DecodeRequest, Decoder
 from translate.decoding.file_table import FileTable, find_table
 from translate.decoding.model import load_model
-from translate.decoding.quantize import (INT8_ENGINE, OUTPUT_ENGINE, SMALL_SCALE, Int8Embedding, Int8Linear,
+from translate.decoding.quantize import (FBGEMM_BLOCK, FBGEMM_WHOLE, INT8_ENGINE, OUTPUT_ENGINE, SMALL_SCALE,
+                                         Int8Embedding, Int8Linear,
                                          integers_of, quantize_activations, quantize_int8)
 from translate.decoding.restack import stacked_linear
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import benchlib  # noqa: E402  (the benchmarks' memory measurement)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHS = ["marian", "mbart", "t5", "m2m100"]
@@ -232,6 +236,43 @@ def test_int8_linear_gives_back_its_integers_and_computes_the_product(engine: st
     out = layer(x)
     assert out.shape == (2, 5, 300)
     assert (out - expected).abs().max() < 0.02 * expected.abs().max()
+
+
+@pytest.mark.skipif("fbgemm" not in torch.backends.quantized.supported_engines, reason="torch has no fbgemm here")
+def test_a_wide_fbgemm_layer_computes_in_blocks_exactly_as_each_block_alone() -> None:
+    """A layer wider than FBGEMM_WHOLE is packed in blocks of FBGEMM_BLOCK rows (fbgemm's int32 buffer is then
+    one block's, not the whole output's): the output is, bit for bit, each block's own layer's output side by
+    side, bias included, and the integers read back are the ones it was built from."""
+    generator = torch.Generator().manual_seed(1)
+    rows = FBGEMM_WHOLE + 300
+    q = torch.randint(-127, 128, (rows, 16), generator=generator, dtype=torch.int8)
+    scales = torch.rand(rows, generator=generator) / 100 + 1e-4
+    bias = torch.randn(rows, generator=generator)
+    x = torch.randn(3, 16, generator=generator)
+    wide = Int8Linear(q, scales, bias, "fbgemm")
+    out = wide(x)
+    starts = range(0, rows, FBGEMM_BLOCK)
+    assert len(starts) > 1
+    alone = torch.cat([Int8Linear(q[i:i + FBGEMM_BLOCK], scales[i:i + FBGEMM_BLOCK], bias[i:i + FBGEMM_BLOCK],
+                                  "fbgemm")(x) for i in starts], dim=-1)
+    assert out.shape == (3, rows) and torch.equal(out, alone)
+    integers, row_scales = wide.rows()
+    assert torch.equal(integers, q) and torch.equal(row_scales, scales)
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="the peak memory is reset through Linux's /proc")
+@pytest.mark.skipif("fbgemm" not in torch.backends.quantized.supported_engines, reason="torch has no fbgemm here")
+def test_a_wide_fbgemm_layer_holds_little_more_than_its_output_during_a_call() -> None:
+    """fbgemm's product fills an int32 buffer of its output's size before the floats: whole, a wide layer (an
+    output layer of NLLB's width) would hold twice its output during a call; in blocks, one block's more."""
+    rows = 262_144  # about NLLB's 256,206
+    assert rows > FBGEMM_WHOLE
+    layer = Int8Linear(torch.ones(rows, 16, dtype=torch.int8), torch.full((rows,), 0.01), None, "fbgemm")
+    x = torch.randn(64, 16)
+    output_mb = 64 * rows * 4 / 2**20  # 64 MB; whole, the call would hold 128 MB
+    layer(x)
+    grown = benchlib.call_peak_growth_mb(lambda: layer(x))
+    assert output_mb * 0.9 <= grown <= output_mb * 1.5, (grown, output_mb)  # whole: twice the output
 
 
 @pytest.mark.parametrize("sliced", [False, True])

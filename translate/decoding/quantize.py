@@ -105,6 +105,18 @@ warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor", categor
                         module=r"translate\.decoding\.quantize")
 
 
+FBGEMM_BLOCK = 16_384
+"""Output rows per packed block of an fbgemm layer wider than :data:`FBGEMM_WHOLE`.  fbgemm's product writes
+int32 sums into a buffer of the whole output's size before scaling them to floats, so a wide layer's call
+holds twice its output: NLLB-600M's output layer (124 rows x 256,206: a 127 MB output) would raise each search
+process's peak by another 127 MB a step (``scripts/bench_int8_layers.py`` shows the peak growth of a call).
+In blocks the buffer is one block's (8 MB there), and each block's result is copied into the output."""
+
+FBGEMM_WHOLE = 65_536
+"""Layers of at most this many output rows are packed whole: their buffer is small (at 92 rows, 12 MB for
+Marian's output layer, 20 MB for T5's), and one call saves the copy of each block into the output."""
+
+
 class Int8Linear(nn.Module):
     """A linear layer with int8 weights, one symmetric scale per output row, and float input and output.
 
@@ -126,10 +138,17 @@ class Int8Linear(nn.Module):
         self.register_buffer("zero_points", torch.zeros(self.out_features, dtype=torch.long))
         if engine == "onednn":
             self._packed = torch.ops.onednn.qlinear_prepack(q.contiguous(), None)
-        else:
-            weight = torch._make_per_channel_quantized_tensor(q.contiguous(), self.scales.double(), self.zero_points, 0)
+            return
+        # fbgemm packs a wide layer in blocks of output rows (see FBGEMM_BLOCK): [(first row, end, packed)].
+        self._blocks: list[tuple[int, int, object]] = []
+        block = self.out_features if self.out_features <= FBGEMM_WHOLE else FBGEMM_BLOCK
+        for start in range(0, self.out_features, block):
+            end = min(start + block, self.out_features)
+            weight = torch._make_per_channel_quantized_tensor(
+                q[start:end].contiguous(), self.scales[start:end].double(), self.zero_points[start:end], 0)
             with _engine(engine):
-                self._packed = torch.ops.quantized.linear_prepack(weight, self.bias)
+                packed = torch.ops.quantized.linear_prepack(weight, None if bias is None else self.bias[start:end])
+            self._blocks.append((start, end, packed))
 
     @classmethod
     def from_float(cls, linear: nn.Linear, engine: str = INT8_ENGINE) -> "Int8Linear":
@@ -142,8 +161,12 @@ class Int8Linear(nn.Module):
         flat = x.reshape(-1, self.in_features)
         if self.engine == "onednn":
             out = self._onednn_product(flat, self.bias)
+        elif len(self._blocks) == 1:
+            out = torch.ops.quantized.linear_dynamic(flat, self._blocks[0][2], True)
         else:
-            out = torch.ops.quantized.linear_dynamic(flat, self._packed, True)
+            out = flat.new_empty(flat.shape[0], self.out_features)
+            for start, end, packed in self._blocks:
+                out[:, start:end] = torch.ops.quantized.linear_dynamic(flat, packed, True)
         return out.view(*x.shape[:-1], self.out_features)
 
     def _onednn_product(self, flat: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
@@ -161,8 +184,8 @@ class Int8Linear(nn.Module):
         weight times its row's scale, which divides back to the integer.
         """
         if self.engine != "onednn":
-            weight, _ = torch.ops.quantized.linear_unpack(self._packed)
-            return weight.int_repr(), self.scales
+            blocks = [torch.ops.quantized.linear_unpack(packed)[0].int_repr() for _, _, packed in self._blocks]
+            return (blocks[0] if len(blocks) == 1 else torch.cat(blocks)), self.scales
         product = self._onednn_product(torch.eye(self.in_features), None)
         return torch.round(product.t() / self.scales[:, None]).to(torch.int8), self.scales
 
