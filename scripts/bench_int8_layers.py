@@ -105,12 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=11, help="timed calls per layer and product (median shown)")
     parser.add_argument("--shapes", choices=[*SHAPES, "all"], default="all")
-    parser.add_argument("--products", default=",".join(PRODUCTS),
-                        help="comma-separated, of %(default)s; the first is the baseline of the ratios (_int_mm "
-                             "has no fast kernel without VNNI: there it took 30 s per NLLB call)")
-    args = parser.parse_args(argv)
-    products = [p for p in args.products.split(",") if p]
     available = [p for p in PRODUCTS if p == "_int_mm" or p in torch.backends.quantized.supported_engines]
+    parser.add_argument("--products", default=",".join(available),
+                        help="comma-separated, of %(default)s (what this torch offers); the first is the baseline of "
+                             "the ratios (_int_mm has no fast kernel without VNNI: there it took 30 s per NLLB call)")
+    args = parser.parse_args(argv)
+    products = list(dict.fromkeys(p for p in args.products.split(",") if p))
     unknown = [p for p in products if p not in available]
     if unknown or not products:
         parser.error(f"--products: {', '.join(unknown) or 'none given'}; this torch offers {', '.join(available)}")

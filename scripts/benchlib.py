@@ -665,7 +665,7 @@ def int8_instructions() -> str:
     are faster (``translate.decoding.quantize``), so every benchmark's header names them."""
     import torch
 
-    found = [name for name, probe in (("AVX-512", "_is_avx512_supported"), ("VNNI", "_is_vnni_supported"),
+    found = [name for name, probe in (("AVX-512", "_is_avx512_supported"), ("AVX-512 VNNI", "_is_vnni_supported"),
                                       ("AMX", "_is_amx_tile_supported"))
              if getattr(torch.cpu, probe, lambda: False)()]
     try:
@@ -674,7 +674,7 @@ def int8_instructions() -> str:
     except OSError:
         names = []
     capability = f"CPU capability {torch.backends.cpu.get_cpu_capability()}" + (
-        f" with {', '.join(found)}" if found else " (no AVX-512, VNNI or AMX)")
+        f" with {', '.join(found)}" if found else " (no AVX-512, AVX-512 VNNI or AMX)")
     return f"{names[0] if names else platform.machine()}, {capability}"
 
 

@@ -53,7 +53,8 @@ INT8_ENGINE = _int8_engine()
 
 
 def _has_int8_dot_product() -> bool:
-    """Whether the CPU multiplies int8 with int32 sums (VNNI, or AMX's tiles, which come with it).
+    """Whether the CPU multiplies int8 with int32 sums as torch detects it (AVX-512 VNNI, or AMX's tiles, which
+    come with it; AVX-VNNI without AVX-512 is not detected, and such a CPU takes the safe 7-bit path).
 
     Without them an x86 int8 kernel multiplies unsigned by signed bytes into int16 pairs (``vpmaddubsw``), which
     saturate when both are near their ends (2 x 255 x 127 > 32,767): fbgemm quantises activations in 7 bits for
@@ -68,14 +69,15 @@ INT8_DOT_PRODUCT = _has_int8_dot_product()
 
 
 def _output_engine() -> str:
-    """oneDNN for the output layer on an x86 CPU with VNNI or AMX where torch has it, else :data:`INT8_ENGINE`.
+    """oneDNN for the output layer on an x86 CPU with AVX-512 VNNI or AMX where torch has it, else
+    :data:`INT8_ENGINE`.
 
     The output layer is the model's one wide product (32,000 to 256,206 output rows), and which engine is
     faster there depends on the CPU's int8 instructions (``scripts/bench_int8_layers.py``, one thread, 92 to
     124 rows).  On a 2-core AMD EPYC with AVX-512 VNNI (2026-12-04) oneDNN took 0.68x fbgemm's time for
     NLLB-600M's layer, 0.87x for T5's and 0.88x for Marian's; on a 2-core AMD EPYC with AVX2 only, no VNNI
     (2026-12-07, calls taking turns), it took 1.13x, 1.58x and 1.11x: there fbgemm is the faster.  On the
-    network's narrower layers oneDNN was 0.90x to 1.22x with VNNI and 1.06x to 1.31x without, so they keep
+    network's narrower layers oneDNN was 0.90x to 1.22x with VNNI and 0.83x to 1.31x without, so they keep
     :data:`INT8_ENGINE`.
     """
     x86 = platform.machine().lower() in ("x86_64", "amd64")  # where it was measured; ARM builds differ
@@ -141,7 +143,7 @@ class Int8Linear(nn.Module):
             return
         # fbgemm packs a wide layer in blocks of output rows (see FBGEMM_BLOCK): [(first row, end, packed)].
         self._blocks: list[tuple[int, int, object]] = []
-        block = self.out_features if self.out_features <= FBGEMM_WHOLE else FBGEMM_BLOCK
+        block = max(1, self.out_features) if self.out_features <= FBGEMM_WHOLE else FBGEMM_BLOCK
         for start in range(0, self.out_features, block):
             end = min(start + block, self.out_features)
             weight = torch._make_per_channel_quantized_tensor(
@@ -203,6 +205,11 @@ SMALL_SCALE = 6.1e-5
 it widens the range; the scales between the two are left to torch as well."""
 
 
+REDUCING_ENGINE = next((e for e in ("x86", "fbgemm", "onednn") if e in torch.backends.quantized.supported_engines),
+                       torch.backends.quantized.engine)
+"""An engine under which torch's dynamic quantisation honours ``reduce_range`` (under qnnpack it ignores it)."""
+
+
 def quantize_activations(x: torch.Tensor, reduce_range: bool = False) -> torch.Tensor:
     """``torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)``, the same scale, zero point and
     integers, in less time.  ``reduce_range``: the range cut in 127 steps rather than 255 (7-bit integers, for
@@ -216,7 +223,8 @@ def quantize_activations(x: torch.Tensor, reduce_range: bool = False) -> torch.T
     steps = 127 if reduce_range else 255
     parameters = _one_pass_parameters(x, steps) if x.dtype == torch.float32 else None
     if parameters is None:
-        return torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)
+        with _engine(REDUCING_ENGINE if reduce_range else torch.backends.quantized.engine):
+            return torch.quantize_per_tensor_dynamic(x, torch.quint8, reduce_range)
     return torch.quantize_per_tensor(x, *parameters, torch.quint8)
 
 
