@@ -661,20 +661,19 @@ def agreement(a: Result, b: Result) -> str:
 
 
 def int8_instructions() -> str:
-    """The CPU's name and int8 dot-product instructions as torch sees them: what decides which int8 kernels
-    are faster (``translate.decoding.quantize``), so every benchmark's header names them."""
+    """The CPU's name and int8 instructions as torch sees them (``translate.decoding.quantize``'s own reading):
+    what decides which int8 kernels are faster, so every benchmark's header names them."""
     import torch
 
-    found = [name for name, probe in (("AVX-512", "_is_avx512_supported"), ("AVX-512 VNNI", "_is_vnni_supported"),
-                                      ("AMX", "_is_amx_tile_supported"))
-             if getattr(torch.cpu, probe, lambda: False)()]
+    from translate.decoding.quantize import CPU_INT8_FEATURES
+
     try:
         names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                  if line.startswith("model name")]
     except OSError:
         names = []
     capability = f"CPU capability {torch.backends.cpu.get_cpu_capability()}" + (
-        f" with {', '.join(found)}" if found else " (no AVX-512, AVX-512 VNNI or AMX)")
+        f" with {', '.join(CPU_INT8_FEATURES)}" if CPU_INT8_FEATURES else " (no AVX-512, AVX-512 VNNI or AMX)")
     return f"{names[0] if names else platform.machine()}, {capability}"
 
 

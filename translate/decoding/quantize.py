@@ -30,8 +30,20 @@ from transformers import PreTrainedModel
 
 from .file_table import FileTable, RowTable, find_table
 
-__all__ = ["INT8_ENGINE", "OUTPUT_ENGINE", "Int8Embedding", "Int8Linear", "integers_of", "quantize_activations",
-           "quantize_int8", "token_lookup"]
+__all__ = ["CPU_INT8_FEATURES", "INT8_ENGINE", "OUTPUT_ENGINE", "Int8Embedding", "Int8Linear", "integers_of",
+           "quantize_activations", "quantize_int8", "token_lookup"]
+
+
+def _cpu_int8_features() -> tuple[str, ...]:
+    """The CPU's instructions that decide vi2en's int8 kernels, as torch detects them: of ``AVX-512``,
+    ``AVX-512 VNNI`` and ``AMX`` (torch's probes; a torch without one reports that feature absent)."""
+    probes = (("AVX-512", "_is_avx512_supported"), ("AVX-512 VNNI", "_is_vnni_supported"),
+              ("AMX", "_is_amx_tile_supported"))
+    return tuple(name for name, probe in probes if getattr(torch.cpu, probe, lambda: False)())
+
+
+CPU_INT8_FEATURES = _cpu_int8_features()
+"""See :func:`_cpu_int8_features`; the benchmarks print them in their headers."""
 
 
 def _int8_engine() -> str:
@@ -42,8 +54,7 @@ def _int8_engine() -> str:
     an 18% smaller CPU time for a whole base-size Marian translation.  Without AMX it was not measured
     here, so the default stays.
     """
-    amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-    if amx and "onednn" in torch.backends.quantized.supported_engines:
+    if "AMX" in CPU_INT8_FEATURES and "onednn" in torch.backends.quantized.supported_engines:
         return "onednn"
     return torch.backends.quantized.engine
 
@@ -61,7 +72,7 @@ def _has_int8_dot_product() -> bool:
     that reason, and oneDNN computes wrong products unless they are (on an AVX2 CPU, 8-bit activations gave an error
     of 22% of the largest output in ``tests/test_quantize.py``).
     """
-    return any(getattr(torch.cpu, probe, lambda: False)() for probe in ("_is_vnni_supported", "_is_amx_tile_supported"))
+    return "AVX-512 VNNI" in CPU_INT8_FEATURES or "AMX" in CPU_INT8_FEATURES
 
 
 INT8_DOT_PRODUCT = _has_int8_dot_product()
