@@ -69,8 +69,8 @@ def _has_int8_dot_product() -> bool:
 
     Without them an x86 int8 kernel multiplies unsigned by signed bytes into int16 pairs (``vpmaddubsw``), which
     saturate when both are near their ends (2 x 255 x 127 > 32,767): fbgemm quantises activations in 7 bits for
-    that reason, and oneDNN computes wrong products unless they are (on an AVX2 CPU, 8-bit activations gave an error
-    of 22% of the largest output in ``tests/test_quantize.py``).
+    that reason, and oneDNN computes wrong products unless they are (on an AVX2 CPU, with 8-bit activations,
+    the oneDNN case of ``tests/test_quantize.py``'s product test failed).
     """
     return "AVX-512 VNNI" in CPU_INT8_FEATURES or "AMX" in CPU_INT8_FEATURES
 
