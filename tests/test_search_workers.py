@@ -162,7 +162,11 @@ def sleeping(job: int) -> int:
 
 
 def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
-    """The run stops: the parent must not wait for the batches in flight (nor leave their processes)."""
+    """The run stops: the parent must not wait for the batches in flight (nor leave their processes).
+
+    Python's own Ctrl-C handler is installed for the test: a process started with SIGINT ignored (pytest run as a
+    background job of a non-interactive shell) keeps it ignored, and would wait for every batch."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     workers = SearchWorkers(sleeping, 2, "processes")
     before = set(multiprocessing.active_children())
     list(workers.map([0, 0]))  # the workers forked, before the interrupt
@@ -179,6 +183,7 @@ def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
     finally:
         interrupt.cancel()
         workers.close()
+        signal.signal(signal.SIGINT, previous)
 
 
 def pid_and_open_files(both: threading.Barrier, job: int) -> tuple[int, list[str]]:
