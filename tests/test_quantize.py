@@ -237,6 +237,15 @@ def test_int8_linear_gives_back_its_integers_and_computes_the_product(engine: st
     assert (out - expected).abs().max() < 0.02 * expected.abs().max()
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_empty_int8_linear_computes_and_gives_back_its_no_rows(engine: str) -> None:
+    """A layer of no output rows is still a layer: an empty output per input row, and no integers read back."""
+    layer = Int8Linear(torch.zeros(0, 8, dtype=torch.int8), torch.zeros(0), None, engine)
+    assert layer(torch.randn(3, 8)).shape == (3, 0)
+    integers, row_scales = layer.rows()
+    assert integers.shape == (0, 8) and row_scales.shape == (0,)
+
+
 @pytest.mark.skipif("fbgemm" not in torch.backends.quantized.supported_engines, reason="torch has no fbgemm here")
 def test_a_wide_fbgemm_layer_computes_in_blocks_exactly_as_each_block_alone() -> None:
     """A layer wider than FBGEMM_WHOLE is packed in blocks of FBGEMM_BLOCK rows (fbgemm's int32 buffer is then

@@ -152,11 +152,13 @@ class Int8Linear(nn.Module):
         if engine == "onednn":
             self._packed = torch.ops.onednn.qlinear_prepack(q.contiguous(), None)
             return
-        # fbgemm packs a wide layer in blocks of output rows (see FBGEMM_BLOCK): [(first row, end, packed)].
+        # fbgemm packs a wide layer in blocks of output rows (see FBGEMM_BLOCK), any other whole, an empty one
+        # too (so that every layer has a block to compute and read its integers from): [(first row, end, packed)].
         self._blocks: list[tuple[int, int, object]] = []
-        block = max(1, self.out_features) if self.out_features <= FBGEMM_WHOLE else FBGEMM_BLOCK
-        for start in range(0, self.out_features, block):
-            end = min(start + block, self.out_features)
+        rows = self.out_features
+        spans = ([(start, min(start + FBGEMM_BLOCK, rows)) for start in range(0, rows, FBGEMM_BLOCK)]
+                 if rows > FBGEMM_WHOLE else [(0, rows)])
+        for start, end in spans:
             weight = torch._make_per_channel_quantized_tensor(
                 q[start:end].contiguous(), self.scales[start:end].double(), self.zero_points[start:end], 0)
             with _engine(engine):
