@@ -166,12 +166,12 @@ def test_ctrl_c_while_workers_search_ends_them_at_once() -> None:
 
     Python's own Ctrl-C handler is installed for the test: a process started with SIGINT ignored (pytest run as a
     background job of a non-interactive shell) keeps it ignored, and would wait for every batch."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     workers = SearchWorkers(sleeping, 2, "processes")
     before = set(multiprocessing.active_children())
     list(workers.map([0, 0]))  # the workers forked, before the interrupt
     forked = set(multiprocessing.active_children()) - before
     interrupt = threading.Timer(1.0, signal.pthread_kill, (threading.get_ident(), signal.SIGINT))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     start = time.monotonic()
     interrupt.start()
     try:
