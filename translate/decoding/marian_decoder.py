@@ -25,6 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .encoders import PackedEncoder, stack_embedding
 from .quantize import token_lookup
 from .restack import Released, stacked_linear
 
@@ -85,10 +86,12 @@ class MarianIncrementalDecoder:
     def _read_family(self, model: nn.Module, release: bool) -> None:
         """The family's side of the step: ``layers`` (with a BART decoder layer's parts: ``self_attn``,
         ``encoder_attn``, ``fc1``...), ``heads``, ``pre_norm``, ``final_norm``, ``embedding_norm``,
-        ``embed_scale``, ``positions`` (a table from the first decoder position, or ``None``) and
-        ``position_bias`` (``None``, or the self-attention bias of each step, see ``t5_decoder``).
+        ``embed_scale``, ``positions`` (a table from the first decoder position, or ``None``),
+        ``position_bias`` (``None``, or the self-attention bias of each step, see ``t5_decoder``) and
+        ``encoder`` (``translate.decoding.encoders``).
 
-        Here the BART relatives; ``release``: parts copied here are dropped from ``model`` (none are).
+        Here the BART relatives; ``release``: parts copied here are dropped from ``model`` (the encoder's
+        self-attention projections).
         """
         model_type = model.config.model_type
         if model_type not in STEPPED_MODEL_TYPES:
@@ -99,16 +102,9 @@ class MarianIncrementalDecoder:
         # Marian normalises after each block; mBART and M2M-100 (NLLB) before it, and once more at the end.
         self.pre_norm = model_type != "marian"
         self.final_norm = decoder.layer_norm if self.pre_norm else None
-        self.embedding_norm = getattr(decoder, "layernorm_embedding", None)  # mBART's, after the positions
-        self.embed_scale = float(decoder.embed_scale if hasattr(decoder, "embed_scale") else decoder.embed_tokens.embed_scale)
-        # Position tables, from the decoder's first position: M2M-100 numbers positions after its padding id,
-        # mBART's learned table has an offset of 2, Marian's starts at 0.
-        positions = decoder.embed_positions
-        if model_type == "m2m_100":
-            self.positions = positions.weights[decoder.padding_idx + 1 :]
-        else:
-            self.positions = positions.weight[getattr(positions, "offset", 0) :]
+        self.embed_scale, self.positions, self.embedding_norm = stack_embedding(decoder, model_type)
         self.position_bias = None
+        self.encoder = PackedEncoder(model, release)
 
     def start(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, beams: int,
               capacity: int = 0) -> "MarianStepper":
@@ -142,8 +138,9 @@ class MarianStepper:
         self.p = prepared
         self.beams = beams
         self.capacity = capacity
-        encoded = prepared.model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        segments, source_len, _ = encoded.shape
+        # The real source tokens' states (the padding is not computed, see translate.decoding.encoders).
+        encoded, packing = prepared.encoder.encode(input_ids, attention_mask)
+        segments, source_len = attention_mask.shape
         # The activations' dtype and device (float32 for int8 layers): masks and caches follow them.
         self.like = {"dtype": encoded.dtype, "device": encoded.device}
         self.neg_large = torch.finfo(encoded.dtype).min
@@ -153,9 +150,10 @@ class MarianStepper:
         )
         # Keys stored transposed and both contiguous: the batched matmuls then read them in place every step
         # (a transposed view would be copied by each call).
+        # The projections run over the real tokens; the padding's keys and values are zeros, masked.
         self.cross = [
-            (self._heads(layer.encoder_attn.k_proj(encoded)).transpose(-1, -2).contiguous(),
-             self._heads(layer.encoder_attn.v_proj(encoded)).contiguous())
+            (self._heads(packing.unpack(layer.encoder_attn.k_proj(encoded))).transpose(-1, -2).contiguous(),
+             self._heads(packing.unpack(layer.encoder_attn.v_proj(encoded))).contiguous())
             for layer in prepared.layers
         ]
         # Self-attention keys and values of every layer: [2, layers, segments, heads, capacity * beams * d/heads]

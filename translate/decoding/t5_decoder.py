@@ -28,6 +28,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .encoders import HuggingFaceEncoder
 from .marian_decoder import MarianIncrementalDecoder
 from .restack import Released, stacked_linear
 
@@ -121,6 +122,7 @@ class T5IncrementalDecoder(MarianIncrementalDecoder):
         self.embed_scale = 1.0
         self.positions = None
         self.position_bias = _PositionBias(decoder.block[0].layer[0].SelfAttention)
+        self.encoder = HuggingFaceEncoder(model)
 
     @staticmethod
     def _layer(block: nn.Module, release: bool) -> _Layer:
