@@ -1,9 +1,10 @@
 """The encoder side of vi2en's own decoders: a batch's source states, for its real tokens only.
 
 A batch is padded to its longest source, and the Hugging Face encoder computes every position, padding
-included: in the base-size benchmark's plan (``scripts/bench_engines.py``) a fifth to three tenths of each
-batch's source positions are padding, and the encoder with the cross-attention's key/value projections is
-about a fifth of the multiply-adds of a 40-token search.  Every layer of a Transformer encoder except the
+included.  Batches are planned by length, but their sources still differ: in the benchmark's plan of 48 FLORES
+sentences (``scripts/bench_engines.py``) the batches' mean source length is 71-82% of their longest.  And per
+source token the encoder with the cross-attention's key/value projections has about 60% of the multiply-adds a
+decoder step has per row (a base-size Marian: 22 of 38 million), so it is a real share of a search.  Every layer of a Transformer encoder except the
 attention works on each position alone, so here the BART family's encoder (Marian, mBART(-50),
 M2M-100/NLLB: :class:`PackedEncoder`) runs its projections and feed-forward over the real tokens packed
 together (:class:`TokenPacking`), and only the attention sees the padded layout, with the padding masked
@@ -25,7 +26,7 @@ import torch
 from torch import nn
 
 from .quantize import token_lookup
-from .restack import Released, stacked_linear
+from .restack import fused_qkv
 
 
 class TokenPacking:
@@ -99,12 +100,7 @@ class PackedEncoder:
         self.padding_id = encoder.padding_idx
         self.lookup = token_lookup(encoder.embed_tokens)
         self.embed_scale, self.positions, self.embedding_norm = stack_embedding(encoder, model_type)
-        self.qkv = [stacked_linear([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None),
-                                    (layer.self_attn.v_proj, None)]) for layer in self.layers]
-        if release:
-            for layer in self.layers:
-                for name in ("q_proj", "k_proj", "v_proj"):
-                    setattr(layer.self_attn, name, Released(f"encoder self_attn.{name}"))
+        self.qkv = [fused_qkv(layer.self_attn, release, "encoder self_attn") for layer in self.layers]
 
     def _position_ids(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """Each position's row of :attr:`positions`, as the model numbers them: M2M-100 counts the tokens

@@ -27,7 +27,7 @@ from torch import nn
 
 from .encoders import PackedEncoder, stack_embedding
 from .quantize import token_lookup
-from .restack import Released, stacked_linear
+from .restack import Released, fused_qkv, stacked_linear
 
 
 STEPPED_MODEL_TYPES = ("marian", "mbart", "m2m_100")
@@ -70,18 +70,10 @@ class MarianIncrementalDecoder:
             if tied:
                 self.lookup = token_lookup(self.head)
             self.input_rows = None if tied else rows
-        self.self_qkv = [
-            stacked_linear([(layer.self_attn.q_proj, None), (layer.self_attn.k_proj, None),
-                            (layer.self_attn.v_proj, None)])
-            for layer in self.layers
-        ]
+        self.self_qkv = [fused_qkv(layer.self_attn, release, "self_attn") for layer in self.layers]
         self.attention_dim = self.self_qkv[0].out_features // 3  # the cache's width
-        if release:
-            if output_ids is not None:
-                model.lm_head = Released("lm_head")
-            for layer in self.layers:
-                for name in ("q_proj", "k_proj", "v_proj"):
-                    setattr(layer.self_attn, name, Released(f"self_attn.{name}"))
+        if release and output_ids is not None:
+            model.lm_head = Released("lm_head")
 
     def _read_family(self, model: nn.Module, release: bool) -> None:
         """The family's side of the step: ``layers`` (with a BART decoder layer's parts: ``self_attn``,

@@ -61,3 +61,14 @@ def stacked_linear(parts: Sequence[tuple[nn.Module, torch.Tensor | None]], extra
         out.weight.copy_(weight)
         out.bias.copy_(bias)
     return out
+
+
+def fused_qkv(attention: object, release: bool, owner: str) -> nn.Module:
+    """The query, key and value projections of ``attention`` (``q_proj``, ``k_proj``, ``v_proj``) as one product
+    (:func:`stacked_linear`); ``release``: the three are dropped from it, :class:`Released` named ``owner.name``."""
+    names = ("q_proj", "k_proj", "v_proj")
+    fused = stacked_linear([(getattr(attention, name), None) for name in names])
+    if release:
+        for name in names:
+            setattr(attention, name, Released(f"{owner}.{name}"))
+    return fused
