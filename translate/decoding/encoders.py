@@ -1,16 +1,15 @@
 """The encoder side of vi2en's own decoders: a batch's source states, for its real tokens only.
 
 A batch is padded to its longest source, and the Hugging Face encoder computes every position, padding
-included.  Batches are planned by length, but their sources still differ: in the benchmark's plan of 48 FLORES
-sentences (``scripts/bench_engines.py``) the batches' mean source length is 71-82% of their longest.  And per
-source token the encoder with the cross-attention's key/value projections has about 60% of the multiply-adds a
-decoder step has per row (a base-size Marian: 22 of 38 million), so it is a real share of a search.  Every layer of a Transformer encoder except the
-attention works on each position alone, so here the BART family's encoder (Marian, mBART(-50),
+included.  Batches are planned by length, but their sources still differ in length, and per source token the
+encoder with the cross-attention's key/value projections has about 60% of the multiply-adds a decoder step has
+per row (by a base-size Marian's shapes: 22 of 38 million), so the padding is a real share of a search.  Every
+layer of a Transformer encoder except the attention works on each position alone, so here the BART family's encoder (Marian, mBART(-50),
 M2M-100/NLLB: :class:`PackedEncoder`) runs its projections and feed-forward over the real tokens packed
 together (:class:`TokenPacking`), and only the attention sees the padded layout, with the padding masked
 as Hugging Face masks it.  Its self-attention's query, key and value projections are one matrix product
 (with int8, one quantisation of the input instead of three).  The real positions' states are the ones the
-Hugging Face encoder computes, in the same operations (``tests/test_marian_decoder.py`` compares them);
+Hugging Face encoder computes, in the same operations (``tests/test_encoders.py`` compares them);
 the padded ones, which nothing reads, are not computed.
 
 T5's encoder (relative position biases, its own block layout) stays Hugging Face's
@@ -19,8 +18,6 @@ the padding for every family.
 """
 
 from __future__ import annotations
-
-from typing import Protocol
 
 import torch
 from torch import nn
@@ -44,13 +41,6 @@ class TokenPacking:
     def unpack(self, packed: torch.Tensor) -> torch.Tensor:
         out = packed.new_zeros(self.segments * self.positions, *packed.shape[1:])
         return out.index_copy_(0, self.index, packed).view(self.segments, self.positions, *packed.shape[1:])
-
-
-class Encoder(Protocol):
-    """``encode(input_ids, attention_mask)``: the encoder's last states of the real tokens (``[tokens, d]``),
-    and where they lie in the batch."""
-
-    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, TokenPacking]: ...
 
 
 class HuggingFaceEncoder:
@@ -102,7 +92,7 @@ class PackedEncoder:
         self.embed_scale, self.positions, self.embedding_norm = stack_embedding(encoder, model_type)
         self.qkv = [fused_qkv(layer.self_attn, release, "encoder self_attn") for layer in self.layers]
 
-    def _position_ids(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def _position_ids(self, input_ids: torch.Tensor) -> torch.Tensor:
         """Each position's row of :attr:`positions`, as the model numbers them: M2M-100 counts the tokens
         that are not its padding id (so a left-padded source starts at 0); Marian and mBART count columns."""
         if self.model_type == "m2m_100":
@@ -111,7 +101,7 @@ class PackedEncoder:
 
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, TokenPacking]:
         packing = TokenPacking(attention_mask)
-        ids, where = packing.pack(input_ids), packing.pack(self._position_ids(input_ids, attention_mask))
+        ids, where = packing.pack(input_ids), packing.pack(self._position_ids(input_ids))
         hidden = self.lookup(ids) * self.embed_scale + self.positions[where]
         if self.embedding_norm is not None:
             hidden = self.embedding_norm(hidden)
