@@ -246,6 +246,29 @@ def test_segments_leaving_anywhere_while_beams_reorder(tiny_model_dir: Callable[
 
 
 @pytest.mark.parametrize("arch", ARCHS)
+def test_first_step_computes_each_segments_row_once(tiny_model_dir: Callable[[str], Path], arch: str) -> None:
+    """Every beam starts from the decoder prefix: the first step runs the network (its output layer included)
+    on one row per segment and gives it to each of the segment's beams; the next step, whose rows differ,
+    runs on every row.  The tests above check that the numbers are the Hugging Face pass's."""
+    loaded = load_model(str(tiny_model_dir(arch)))
+    space = OutputSpace(loaded.family.output_token_ids(), loaded.family.vocab_size)
+    own = OWN_DECODERS[loaded.model.config.model_type](loaded.model, space.model_ids)
+    rows_seen: list[int] = []
+    own.head.register_forward_pre_hook(lambda module, args: rows_seen.append(args[0].shape[0]))
+    enc, beams, segments = loaded.family.encode_sources(SOURCES), 3, len(SOURCES)
+    with torch.inference_mode():
+        stepper = own.start(enc["input_ids"], enc["attention_mask"], beams)
+        first = stepper.step(torch.tensor([space.to_search(loaded.family.decoder_prefix)] * (segments * beams)))
+        stepper.select(torch.arange(segments * beams), segments_changed=False)
+        tokens = first.view(segments, beams, -1)[:, 0].topk(beams, dim=-1).indices.reshape(-1, 1)
+        second = stepper.step(tokens)
+    assert rows_seen == [segments, segments * beams]
+    by_segment = first.view(segments, beams, -1)
+    assert torch.equal(by_segment, by_segment[:, :1].expand_as(by_segment))
+    assert not torch.equal(second[0], second[1]), "rows fed different tokens must score differently"
+
+
+@pytest.mark.parametrize("arch", ARCHS)
 def test_every_family_is_decoded_by_the_own_decoder(tiny_model_dir: Callable[[str], Path], arch: str) -> None:
     """The product's Decoder steps each family with vi2en's decoder, not the Hugging Face forward pass."""
     decoder = Decoder(load_model(str(tiny_model_dir(arch)), decoders_only=True), SearchOptions(beams=2))
