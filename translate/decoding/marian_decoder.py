@@ -182,8 +182,8 @@ class MarianStepper:
         p = self.p
         rows, new = decoder_input_ids.shape
         ids = torch.empty_like(decoder_input_ids).index_copy_(0, self.places, decoder_input_ids)  # in block order
-        width = self._distinct_rows(ids)
-        if width < self.beams:  # one row per segment, its keys and values stored in every slot
+        per_segment = self._distinct_rows(ids)
+        if per_segment < self.beams:  # one row per segment, its keys and values stored in every slot
             ids = ids[:: self.beams]
         ids = ids if p.input_rows is None else p.input_rows[ids]
         hidden = p.lookup(ids) * p.embed_scale
@@ -194,28 +194,29 @@ class MarianStepper:
         self._reserve(rows, new)
         end = self.length + new
         self.slots[self.length : end, :rows] = torch.arange(rows, device=decoder_input_ids.device) % self.beams
-        mask = self._self_mask(rows, new, width)
+        mask = self._self_mask(rows, new, per_segment)
         keys, values = self._split(self.cache)
         segments, heads, size = rows // self.beams, p.heads, p.attention_dim // p.heads
         pre = p.pre_norm
         for index, layer in enumerate(p.layers):
             query, key, value = p.self_qkv[index](layer.self_attn_layer_norm(hidden) if pre else hidden).chunk(3, dim=-1)
-            # [rows, new, d] as [segments, width, new, heads, d/heads], into each segment's block (a width of
-            # one fills every slot).
-            key, value = (x.reshape(segments, width, new, heads, size) for x in (key, value))
+            # [rows, new, d] as [segments, per_segment, new, heads, d/heads], into each segment's block (a segment's
+            # one row fills every slot).
+            key, value = (x.reshape(segments, per_segment, new, heads, size) for x in (key, value))
             keys[index, :segments, :, :, self.length : end] = key.permute(0, 3, 4, 2, 1)
             values[index, :segments, :, self.length : end] = value.permute(0, 3, 2, 1, 4)
             attended = self._self_attend(query, keys[index, :segments, :, :, :end], values[index, :segments, :, :end],
-                                         mask, layer.self_attn.scaling)
+                                         mask, layer.self_attn.scaling, per_segment)
             attended = layer.self_attn.out_proj(attended)
             hidden = hidden + attended if pre else layer.self_attn_layer_norm(hidden + attended)
-            crossed = self._cross_attend(layer.encoder_attn, layer.encoder_attn_layer_norm(hidden) if pre else hidden, index)
+            crossed = self._cross_attend(layer.encoder_attn, layer.encoder_attn_layer_norm(hidden) if pre else hidden, index,
+                                         per_segment)
             hidden = hidden + crossed if pre else layer.encoder_attn_layer_norm(hidden + crossed)
             fed = layer.fc2(layer.activation_fn(layer.fc1(layer.final_layer_norm(hidden) if pre else hidden)))
             hidden = hidden + fed if pre else layer.final_layer_norm(hidden + fed)
         self.length = end
         last = hidden[:, -1, :]
-        if width == self.beams:
+        if per_segment == self.beams:
             last = last.index_select(0, self.places)  # the search's order
         logits = p.head(last if p.final_norm is None else p.final_norm(last)).float()  # a new tensor: ours to change
         if p.head_bias is not None:
@@ -223,18 +224,20 @@ class MarianStepper:
         # In place: ``[rows, output size]`` is the step's largest tensor (64 MB a thread on NLLB's 256,206
         # rows), and the kernel reads each row whole before writing it.
         scores = torch.log_softmax(logits, dim=-1, out=logits)
-        # One row per segment: each of the search's rows gets its segment's.
-        return scores if width == self.beams else scores.index_select(0, self.places // self.beams)
+        # One row per segment: each of the search's rows gets a copy of its segment's (the search masks rows in
+        # place).  For that moment the segments' scores are held beside the rows': a ``beams``-th more.
+        return scores if per_segment == self.beams else scores.index_select(0, self.places // self.beams)
 
     def _distinct_rows(self, ids: torch.Tensor) -> int:
         """How many rows per segment the step computes: one on a first call whose rows of each segment are
         the same (the search starts every beam from the decoder prefix), else ``beams``.
 
         Rows with the same ids and no history compute the same numbers, so the first step computes one per
-        segment and hands it to each: a ``beams``-th of that step's work (its output layer included), the
-        same result; the keys and values of the prefix go into every slot, so later steps find each row's
-        history where they look for it.  Duplicated rows do not change a tensor's range either, so int8's
-        dynamic quantisation scales them as it would all ``beams``.
+        segment and hands it to each: a ``beams``-th of that step's work (its output layer included) for the
+        same result, to rounding (a product over one row may sum in another order than over ``beams``); the keys
+        and values of the prefix go into every slot, so later steps find each row's history where they look
+        for it.  Duplicated rows do not change a tensor's range, so int8's dynamic quantisation takes the
+        same scales from the one row as from all ``beams``.
         """
         if self.length or self.beams == 1:
             return self.beams
@@ -262,41 +265,42 @@ class MarianStepper:
             table[: self.length] = self.slots[: self.length]
         self.cache, self.slots = grown, table
 
-    def _self_mask(self, rows: int, new: int, width: int) -> torch.Tensor:
-        """What every layer adds to its self-attention scores, ``[segments, heads or 1, width * new, end * beams]``
-        (query row and new position by cached position and slot) for the first ``width`` rows of each segment:
+    def _self_mask(self, rows: int, new: int, per_segment: int) -> torch.Tensor:
+        """What every layer adds to its self-attention scores, ``[segments, heads or 1, per_segment * new,
+        end * beams]`` (query row and new position by cached position and slot) for the first ``per_segment`` rows
+        of each segment:
         0 where the slot holds the row's own history (over the new positions: causally), a large negative
         elsewhere; T5's position bias on top.
         """
         beams, end = self.beams, self.length + new
         device = self.like["device"]
         segments = rows // beams
-        # [segments, width, new, end, slot]: does the slot hold this row's key at this position?
-        own = self.slots[:end, :rows].T.reshape(segments, beams, 1, end, 1)[:, :width] == torch.arange(beams, device=device)
+        # [segments, per_segment, new, end, slot]: does the slot hold this row's key at this position?
+        own = (self.slots[:end, :rows].T.reshape(segments, beams, 1, end, 1)[:, :per_segment]
+               == torch.arange(beams, device=device))
         if new > 1:
             seen = torch.arange(end, device=device) <= self.length + torch.arange(new, device=device)[:, None]
             own = own & seen[:, :, None]
         mask = torch.zeros(own.shape, **self.like).masked_fill_(~own, self.neg_large)
         if self.p.position_bias is None:
-            return mask.view(segments, 1, width * new, end * beams)
+            return mask.view(segments, 1, per_segment * new, end * beams)
         bias = self.p.position_bias(self.length, new)  # [heads, new, end]
         mask = mask[:, None] + bias[None, :, None, :, :, None]
-        return mask.reshape(segments, -1, width * new, end * beams)
+        return mask.reshape(segments, -1, per_segment * new, end * beams)
 
     def _self_attend(self, query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, mask: torch.Tensor,
-                     scaling: float) -> torch.Tensor:
-        """Self-attention of ``query`` (``[rows, new, d]``, ``width`` rows per segment) over its segments' cached
+                     scaling: float, per_segment: int) -> torch.Tensor:
+        """Self-attention of ``query`` (``[rows, new, d]``, ``per_segment`` rows per segment) over its segments' cached
         slots: ``keys`` ``[segments, heads, d/heads, end, beams]``, ``values`` ``[segments, heads, end, beams, d/heads]``."""
         rows, new, dim = query.shape
         segments, heads, size, end, beams = keys.shape
-        width = rows // segments
-        query = query.reshape(segments, width, new, heads, size).permute(0, 3, 1, 2, 4).reshape(
-            segments, heads, width * new, size)
+        query = query.reshape(segments, per_segment, new, heads, size).permute(0, 3, 1, 2, 4).reshape(
+            segments, heads, per_segment * new, size)
         # Views of the blocks (positions and slots are adjacent): the matmuls read the cache in place.
         key_t = keys.reshape(segments, heads, size, end * beams)
         value = values.reshape(segments, heads, end * beams, size)
-        out = self._attend(query, key_t, value, mask, scaling)  # [segments, heads, width * new, d/heads]
-        return out.view(segments, heads, width, new, size).permute(0, 2, 3, 1, 4).reshape(rows, new, dim)
+        out = self._attend(query, key_t, value, mask, scaling)  # [segments, heads, per_segment * new, d/heads]
+        return out.view(segments, heads, per_segment, new, size).permute(0, 2, 3, 1, 4).reshape(rows, new, dim)
 
     @staticmethod
     def _attend(query: torch.Tensor, key_t: torch.Tensor, value: torch.Tensor, mask: torch.Tensor,
@@ -305,15 +309,15 @@ class MarianStepper:
         scores = torch.matmul(query, key_t).mul_(scaling).add_(mask)
         return torch.matmul(torch.softmax(scores, dim=-1), value)
 
-    def _cross_attend(self, attn: nn.Module, hidden: torch.Tensor, index: int) -> torch.Tensor:
-        """Cross-attention with the rows of a segment as query positions over its one key/value copy."""
+    def _cross_attend(self, attn: nn.Module, hidden: torch.Tensor, index: int, per_segment: int) -> torch.Tensor:
+        """Cross-attention with the ``per_segment`` rows of a segment as query positions over its one key/value copy."""
         rows, new, _ = hidden.shape
-        segments, heads = self.source_mask.shape[0], self.p.heads
+        segments, heads = rows // per_segment, self.p.heads
         query = attn.q_proj(hidden)
         dim = query.shape[-1]  # the attention's width (T5's heads x d_kv may differ from d_model)
-        query = query.view(segments, rows // segments * new, heads, dim // heads).transpose(1, 2)
+        query = query.view(segments, per_segment * new, heads, dim // heads).transpose(1, 2)
         key_t, value = self.cross[index]
-        out = self._attend(query, key_t, value, self.source_mask, attn.scaling)  # [segments, heads, width*new, dh]
+        out = self._attend(query, key_t, value, self.source_mask, attn.scaling)  # [segments, heads, per_segment*new, dh]
         return attn.out_proj(out.transpose(1, 2).reshape(rows, new, dim))
 
     def select(self, rows: torch.Tensor, segments_changed: bool) -> None:
