@@ -60,7 +60,6 @@ def read_files(paths: Iterable[str | Path], curated: bool = False) -> tuple[list
 def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
     """Duplicates and conflicts within a file, overrides across files, repeated variants."""
     problems: list[Problem] = []
-    by_form: dict[FormKey, list[Entry]] = defaultdict(list)
     for entry in entries:
         seen: dict[FormKey, str] = {}
         for form in entry.vi_forms:
@@ -68,22 +67,40 @@ def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
             if key in seen:
                 message = f"variant {form!r} is redundant: it matches like {seen[key]!r}"
                 problems.append(_problem(entry, message, Severity.WARNING))
-                continue
-            seen[key] = form
-            by_form[key].append(entry)
-    reported: set[int] = set()
-    for same_form in by_form.values():
-        for later_index, later in enumerate(same_form):
-            clashes = [e for e in same_form[:later_index] if e.overlaps(later)]
-            if not clashes or id(later) in reported:
-                continue
-            reported.add(id(later))
-            same_file = [e for e in clashes if _origin(e)[0] == _origin(later)[0]]
-            if same_file:
-                problems.append(_problem(later, _pair_message(same_file[0], later)))
-            else:
-                problems.append(_problem(later, _override_message(clashes[-1], later), Severity.WARNING))
+            seen.setdefault(key, form)
+    for later, clashes in _clashes(entries):
+        same_file = [e for e in clashes if _origin(e)[0] == _origin(later)[0]]
+        if same_file:
+            problems.append(_problem(later, _pair_message(same_file[0], later)))
+        else:
+            problems.append(_problem(later, _override_message(clashes[-1], later), Severity.WARNING))
     return problems
+
+
+def overridden_by(entries: list[Entry]) -> dict[int, Entry]:
+    """For each entry (by its index in ``entries``) that a later file's entry overrides, the one that takes
+    precedence: the latest entry sharing one of its Vietnamese forms on some day of its validity, in another
+    file (within a file such a pair is an error, see :func:`cross_entry_problems`).  Lookups mark them."""
+    index = {id(entry): i for i, entry in enumerate(entries)}
+    winner: dict[int, Entry] = {}
+    for later, clashes in _clashes(entries):
+        for earlier in clashes:
+            if _origin(earlier)[0] != _origin(later)[0]:
+                winner[index[id(earlier)]] = later  # entries come in load order: the last one found wins
+    return winner
+
+
+def _clashes(entries: list[Entry]) -> Iterable[tuple[Entry, list[Entry]]]:
+    """Each entry that shares a Vietnamese form with earlier entries valid on a day it is, with those
+    entries (in load order): what the matcher resolves by taking the later one."""
+    by_form: dict[FormKey, list[int]] = defaultdict(list)  # entry indices, in load order
+    for position, later in enumerate(entries):
+        keys = dict.fromkeys(form_key(form) for form in later.vi_forms)
+        earlier = sorted({i for key in keys for i in by_form[key] if entries[i].overlaps(later)})
+        if earlier:
+            yield later, [entries[i] for i in earlier]
+        for key in keys:
+            by_form[key].append(position)
 
 
 def _override_message(earlier: Entry, later: Entry) -> str:

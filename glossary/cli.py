@@ -321,5 +321,9 @@ def _hit_text(hit: Hit) -> str:
     typos = f", {hit.typos} typo(s)" if hit.typos else ""
     origin = f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else ""
     lines.append(f"  matched {hit.field} {hit.value!r}{typos}   {origin}".rstrip())
+    if (winner := hit.overridden_by) is not None:
+        where = f" at {winner.origin[0]}:{winner.origin[1]}" if winner.origin else ""
+        rendering = winner.renderings[0] if winner.renderings else ""
+        lines.append(f"  overridden by the entry{where} ({rendering!r}): translations use that one")
     return "\n".join(lines)
 

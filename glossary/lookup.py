@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from .check import overridden_by
 from .entry import LIST_COLUMNS, Entry, to_row
 from .normalize import ascii_key
 
@@ -36,6 +37,7 @@ class Hit:
     value: str
     typos: int  # edits needed to match the query words (0 = no typo)
     whole: bool  # the value is exactly the query, up to diacritics, case and punctuation
+    overridden_by: Entry | None = None  # a later file's entry that translations use instead of this one
 
     def to_json(self) -> dict[str, object]:
         """The hit as ``lookup --json`` and the service's /v1 lookup give it: the entry's columns (lists as
@@ -45,9 +47,15 @@ class Hit:
             **to_row(entry),
             **{column: list(getattr(entry, column)) for column in LIST_COLUMNS},
             "renderings": list(entry.renderings),
-            "origin": f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None,
+            "origin": _where(entry),
             "matched": {"field": self.field, "value": self.value, "typos": self.typos},
+            "overridden_by": _where(self.overridden_by) if self.overridden_by is not None else None,
         }
+
+
+def _where(entry: Entry) -> str | None:
+    """``file:line`` of the entry, where it was read (None for one made in code)."""
+    return f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Index:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._entries = tuple(entries)
+        self._overridden = overridden_by(list(self._entries))
         self._values: list[_Value] = []
         self._by_word: dict[str, set[int]] = defaultdict(set)
         for index, entry in enumerate(self._entries):
@@ -96,9 +105,11 @@ class Index:
                 continue
             typos = sum(min(close.get(w, 99) for w in value.words) for close in per_word)
             whole = value.words == tuple(query_words)
-            rank = (typos, not whole, not entry.is_valid_at(day), len(value.words), value.entry_index)
+            winner = self._overridden.get(value.entry_index)
+            # An entry a later file overrides comes after the one that takes precedence.
+            rank = (typos, not whole, winner is not None, not entry.is_valid_at(day), len(value.words), value.entry_index)
             if value.entry_index not in best or rank < best[value.entry_index][0]:
-                best[value.entry_index] = (rank, Hit(entry, value.field, value.text, typos, whole))
+                best[value.entry_index] = (rank, Hit(entry, value.field, value.text, typos, whole, winner))
         return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])[:limit]]
 
     def _values_with(self, close: dict[str, int]) -> set[int]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,8 @@ from translate.document import parse_document  # noqa: E402
 from translate.glossary_files import glossary_paths  # noqa: E402
 
 DEFAULT = "2024-06-vcci-rcep-wto-seminar"
+SAMPLE_DAY = (2024, 6, 12, 0, 0, 0)
+"""The date every entry of the Word file carries (the default article's day), so that runs give the same bytes."""
 #: Acronyms linked to their organisation's site (the first one of each paragraph).
 LINKS = {"WTO": "https://www.wto.org/", "RCEP": "https://rcepsec.org/", "VCCI": "https://vcci.com.vn/"}
 
@@ -89,7 +93,19 @@ def write_docx(blocks: list, dateline: str, path: Path) -> None:
                 table.cell(row, 0).text, table.cell(row, 1).text = label, value
     document.sections[0].header.paragraphs[0].text = "Thông cáo báo chí"
     document.sections[0].footer.paragraphs[0].text = "Bản tin thương mại"
-    document.save(path)
+    saved = io.BytesIO()
+    document.save(saved)
+    path.write_bytes(_fixed_zip_times(saved.getvalue()))
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The .docx with every zip entry dated the article's day: ``zipfile`` stamps entries with the time of
+    saving, which made each run's file differ from the committed one in those bytes alone."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=SAMPLE_DAY), source.read(info))
+    return out.getvalue()
 
 
 def write_html(blocks: list, dateline: str, path: Path) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Callable
@@ -25,7 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 
 from glossary import load_glossary
 from translate.decoding.beam_search import SearchOptions
-from translate.formats import read_format
+from translate.formats import read_format, writes_bytes
 from translate.decoding.model import load_model
 from translate.pipeline import Translator
 
@@ -166,12 +168,34 @@ def test_docx_reports_term_locations_by_cell_and_run(tmp_path: Path, tiny_model_
 def test_docx_without_text_or_without_output_folder_is_a_clear_error(
     tmp_path: Path, tiny_model_dir: Callable[[str], Path], glossary_file: Path, vi2en: Callable
 ) -> None:
-    empty = tmp_path / "empty.docx"
+    """Word files found in a folder translated to standard output: each is named with its problem (the
+    command line refuses a .docx named on it before any work: test_translate_inputs_cli.py)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    empty = folder / "empty.docx"
     docx.Document().save(empty)
-    source = tmp_path / "release.docx"
-    make_release(source)
-    run = vi2en("translate", empty, source, *cli_args(tiny_model_dir("marian"), glossary_file))
+    make_release(folder / "release.docx")
+    run = vi2en("translate", folder, *cli_args(tiny_model_dir("marian"), glossary_file))
     assert run.code == 1
     assert "empty.docx: no text to translate" in run.err
     assert "release.docx: a .docx translation is a file: give -o OUTDIR" in run.err
     assert run.out == ""
+
+
+def test_the_suffix_rule_and_the_layouts_agree_on_which_translations_are_bytes() -> None:
+    """The command line refuses a Word file to standard output by its suffix (``writes_bytes``), before anything
+    is read; the layouts read from the shipped samples must say the same."""
+    samples = sorted((Path(__file__).resolve().parents[1] / "corpus" / "formats").glob("*.*"))
+    assert {p.suffix for p in samples} >= {".docx", ".html"}
+    for path in samples:
+        assert read_format(path, path.read_bytes()).binary == writes_bytes(path), path
+    assert writes_bytes(Path("Release.DOCX")) and not writes_bytes(Path("notes.txt"))
+
+
+def test_the_shipped_samples_are_what_their_script_makes(tmp_path: Path) -> None:
+    """``scripts/make_format_samples.py`` rebuilds corpus/formats byte for byte (a run leaves the checkout clean)."""
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, str(root / "scripts" / "make_format_samples.py"), "--out", str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
+    for shipped in sorted((root / "corpus" / "formats").glob("2024-06-vcci-rcep-wto-seminar.*")):
+        assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes(), shipped.name

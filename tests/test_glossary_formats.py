@@ -131,13 +131,15 @@ def test_a_later_file_overrides_an_earlier_one_in_load_check_and_matching(tmp_pa
 
 
 def test_translate_prints_the_override_warning(tmp_path: Path, vi2en, tiny_model_dir) -> None:
+    """The glossary's warnings come first, before the model loads (the slow part), like its errors."""
     first = write(tmp_path / "a.tsv", "vi\ten\nViệt Nam\tViet Nam\n")
     second = write(tmp_path / "b.tsv", "vi\ten\nViệt Nam\tVietnam\n")
     article = write(tmp_path / "article.txt", "Việt Nam.\n")
     run = vi2en("translate", article, "--model", tiny_model_dir("marian"), "--glossary", first, "--glossary", second,
-                "--threads", "1", "--beams", "1", "-q")
+                "--threads", "1", "--beams", "1")
     assert run.code == 0, run.err
-    assert f"{second}:2: warning: 'Việt Nam' -> 'Vietnam' overrides 'Viet Nam' of the entry at {first}:2" in run.err
+    warning = f"{second}:2: warning: 'Việt Nam' -> 'Vietnam' overrides 'Viet Nam' of the entry at {first}:2"
+    assert warning in run.err and run.err.index(warning) < run.err.index("vi2en: loading model"), run.err
     assert "Vietnam" in run.out
 
 

@@ -63,3 +63,24 @@ def test_short_words_and_nonsense_find_nothing() -> None:
 ])
 def test_bounded_edit_distance(a: str, b: str, limit: int, expected: int) -> None:
     assert bounded_edit_distance(a, b, limit) == expected
+
+
+def test_an_entry_a_later_file_overrides_is_marked_and_ranks_after_the_one_translations_use(tmp_path) -> None:
+    """A team's file after the shipped glossary: lookup shows the team's rendering first (what translations
+    produce) and marks the shipped entry with the one that takes precedence; an entry valid on no common day
+    is no override."""
+    from glossary import load_glossary
+
+    shipped = tmp_path / "shipped.tsv"
+    shipped.write_text("vi\ten\ttype\tvalid_to\nBộ Công Thương\tMinistry of Industry and Trade\torganization\t\n"
+                       "Bộ Kế hoạch và Đầu tư\tMinistry of Planning and Investment\torganization\t2025-02-28\n",
+                       encoding="utf-8")
+    team = tmp_path / "team.csv"
+    team.write_text("vi,en,valid_from\nBộ Công Thương,MOIT,\nBộ Kế hoạch và Đầu tư,MPI,2025-03-01\n", encoding="utf-8")
+    glossary = load_glossary(shipped, team)
+    hits = glossary.search("bo cong thuong", limit=2)
+    assert [h.entry.renderings[0] for h in hits] == ["MOIT", "Ministry of Industry and Trade"]
+    assert hits[0].overridden_by is None and hits[1].overridden_by is hits[0].entry
+    assert hits[1].to_json()["overridden_by"] == f"{team}:2"
+    planning = glossary.search("bo ke hoach va dau tu", limit=2)
+    assert len(planning) == 2 and all(h.overridden_by is None for h in planning)

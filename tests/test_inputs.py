@@ -58,7 +58,7 @@ def test_cp1258_file_names_offset_and_conversion_command() -> None:
     message = str(caught.value)
     assert "bai.txt: not valid UTF-8" in message
     assert f"byte offset {first_non_ascii} " in message
-    assert "iconv -f cp1258 -t utf-8 bai.txt" in message
+    assert "iconv -f cp1258 -t utf-8 bai.txt > bai.utf8.txt" in message  # a command that writes the converted copy
     assert "windows-1258" in message
 
 

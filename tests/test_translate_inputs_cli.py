@@ -10,6 +10,8 @@ comes back as one paragraph.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,6 +205,34 @@ def test_inputs_that_do_not_exist_are_reported_before_the_model_is_loaded(tmp_pa
     assert f"{tmp_path / 'gone'}: no such file or folder" in run.err
     assert "nothing to translate" in run.err and "loading model" not in run.err and "no-model" not in run.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_word_file_without_an_output_folder_is_refused_before_the_model_is_loaded(tmp_path: Path,
+                                                                                    vi2en: Callable) -> None:
+    """A .docx translation is a file, so ``vi2en translate release.docx`` (no -o) cannot run: exit 2 at once,
+    before the model (here one that does not exist, which loading would name) is looked for."""
+    docx = tmp_path / "release.docx"
+    docx.write_bytes((ROOT / "corpus" / "formats" / "2024-06-vcci-rcep-wto-seminar.docx").read_bytes())
+    run = vi2en("translate", tmp_path / "notes.txt", docx, "--model", tmp_path / "no-model")
+    assert run.code == 2, run.err
+    assert f"{docx}: a .docx translation is a file" in run.err and "give -o OUTDIR" in run.err
+    assert "loading model" not in run.err and "no-model" not in run.err and run.out == ""
+
+
+@pytest.mark.parametrize("argv", [
+    ["a.txt", "-o", "."],  # the output folder is the input's
+    ["release.docx"],  # a Word file to standard output
+])
+def test_refusals_answer_without_importing_torch(argv: list[str], tmp_path: Path) -> None:
+    """A command that cannot run says so at once: the refusals come before anything imports torch or
+    transformers (about 10 s of start-up on a 2-core machine before they did)."""
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "release.docx").write_bytes((ROOT / "corpus" / "formats" / "2024-06-vcci-rcep-wto-seminar.docx").read_bytes())
+    probe = ("import sys; from translate.cli import main; code = main(sys.argv[1:]); "
+             "print(code, sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe, "translate", *argv], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert run.stdout.split("\n")[-2] == "2 []", (run.stdout, run.stderr)
 
 
 def test_stdin_html_is_stripped_and_translated(tiny_model_dir: Callable[[str], Path], vi2en: Callable,

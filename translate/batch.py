@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence, TextIO
 
 from tqdm import tqdm
 
@@ -29,9 +29,12 @@ from .inputs import (
     english_name, input_files, read_documents,
 )
 from .journal import Journal, OutputLocked, fingerprint
-from .pipeline import DocumentResult, Translator
 from .tmx import document_tmx
 from .xliff import xliff12, xliff21
+
+if TYPE_CHECKING:  # the pipeline (torch, transformers) is imported by whoever makes the translator, when the
+    # run needs one: a refusal or a rerun with nothing left never pays for it
+    from .pipeline import DocumentResult, Translator
 
 
 @dataclass
@@ -236,8 +239,9 @@ class _OnDemand:
     the run's to close).  The report learns its glossary mode and memory from it."""
 
     def __init__(self, translator: Translator | Callable[[], Translator], report: RunReport) -> None:
-        self._make = None if isinstance(translator, Translator) else translator
-        self._translator = translator if isinstance(translator, Translator) else None
+        # A translator is not callable; the function that makes one is.
+        self._make = translator if callable(translator) else None
+        self._translator = None if callable(translator) else translator
         self._report = report
         if self._translator is not None:
             self._describe(self._translator)

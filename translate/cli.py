@@ -17,13 +17,19 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .arg_types import iso_date, positive_int
+from .formats import writes_bytes
 from .glossary_files import BUILTIN
 from .memory import FUZZY_THRESHOLD
 from .settings import ACRONYM_MODES, DEFAULT_BATCH_TOKENS, DEFAULT_MODEL, DEVICES, GLOSSARY_MODES, MODEL_ENV, PRECISIONS
 from glossary.entry import RENDERING_POLICIES
+
+if TYPE_CHECKING:
+    from glossary import Glossary
+
+    from .pipeline import Translator
 
 OUTPUT_FORMAT_NAMES = ("text", "jsonl", "xliff", "xliff12", "tmx")
 XML_FORMATS = ("xliff", "xliff12", "tmx")
@@ -134,23 +140,26 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def hide_loading_bar() -> None:
     """No weight-loading progress bar from transformers, in this process and in any it starts later (the
-    variable is huggingface_hub's, read by transformers at import): vi2en's own output is what a user reads."""
-    from transformers.utils import logging as hf_logging
+    variable is huggingface_hub's, read by transformers at import): vi2en's own output is what a user reads.
 
+    transformers is told directly only if it is already imported: importing it here would cost a refusal
+    that needs no model a second or two."""
     os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-    hf_logging.disable_progress_bar()
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
 
 def run_translate(args: argparse.Namespace) -> int:
+    # Only modules without torch here: a refusal below answers at once.  torch and transformers come in with
+    # the options' validation (device, model files) and the translator, when the run gets that far.
     from glossary.errors import GlossaryError
 
     from .batch import run_batch
-    from .decoding import ModelNotAvailable, UnsupportedModel
-    from .decoding.beam_search import SearchOptions
     from .journal import Journal
     from .memory import MemoryFileError, TranslationMemory
     from .options import TranslationOptions
-    from .pipeline import Translator
     from .run_report import ReportWriter
 
     hide_loading_bar()  # our own progress bar is the one that matters
@@ -184,6 +193,10 @@ def run_translate(args: argparse.Namespace) -> int:
     if args.format in XML_FORMATS and args.output is None and args.text is None and not _single_document(args.inputs):
         print(f"vi2en: --format {args.format} writes one file per document: give -o OUTDIR for several documents", file=sys.stderr)
         return EXIT_USAGE
+    if args.output is None and args.format == "text" and (files := [i for i in args.inputs if writes_bytes(Path(i))]):
+        print(f"vi2en: {files[0]}: a {Path(files[0]).suffix.lower()} translation is a file, not text for standard output: "
+              "give -o OUTDIR", file=sys.stderr)
+        return EXIT_USAGE
     try:  # every option that shapes the output, validated before any work
         translation = TranslationOptions.resolve(
             args.model, glossary=args.glossary or [BUILTIN], glossary_mode=args.glossary_mode, tm=args.tm or [],
@@ -199,21 +212,28 @@ def run_translate(args: argparse.Namespace) -> int:
     except MemoryFileError as err:
         print(f"vi2en: translation memory: {err}", file=sys.stderr)
         return EXIT_USAGE
-    def announce() -> None:
+    def announce(glossary: Glossary | None) -> None:
+        for warning in glossary.warnings if glossary is not None else ():
+            print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
         if not args.quiet:
             print(f"vi2en: loading model {translation.model}…", file=sys.stderr, flush=True)
 
     def load() -> Translator:
-        translator = Translator.load(
-            options=translation,
-            threads=args.threads,
-            search=SearchOptions(beams=translation.beams, max_new_tokens=max_new_tokens),
-            max_batch_tokens=args.batch_tokens,
-            memory=memory,
-            before_model=announce,
-        )
-        for warning in translator.glossary.warnings if translator.glossary is not None else ():
-            print(f"vi2en: {warning}", file=sys.stderr)  # e.g. a later glossary file overriding an earlier entry
+        from .decoding import ModelNotAvailable, UnsupportedModel
+        from .decoding.beam_search import SearchOptions
+        from .pipeline import Translator
+
+        try:
+            translator = Translator.load(
+                options=translation,
+                threads=args.threads,
+                search=SearchOptions(beams=translation.beams, max_new_tokens=max_new_tokens),
+                max_batch_tokens=args.batch_tokens,
+                memory=memory,
+                before_model=announce,
+            )
+        except (ModelNotAvailable, UnsupportedModel) as err:
+            raise _CannotRun(str(err)) from err
         return translator
 
     signature = translation.signature()  # what the journal fingerprints and the report records
@@ -227,7 +247,7 @@ def run_translate(args: argparse.Namespace) -> int:
         report = run_batch(load if loaded is None else lambda: loaded, args.inputs, args.output, options=options, lines=args.lines,
                            output_format=args.format, quiet=args.quiet, extract=args.extract, force=args.force,
                            on_result=records.add if records is not None else None, text=args.text, started=started)
-    except (ModelNotAvailable, UnsupportedModel) as err:
+    except _CannotRun as err:
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
     except GlossaryError as err:
@@ -243,6 +263,10 @@ def run_translate(args: argparse.Namespace) -> int:
     for line in report.summary(quiet=args.quiet):
         print(line, file=sys.stderr)
     return report.exit_code
+
+
+class _CannotRun(Exception):
+    """The model cannot be used (not available, or of a kind vi2en does not drive): its message is the user's."""
 
 
 def _report_refused(report: Path, inputs: Sequence[str]) -> str | None:

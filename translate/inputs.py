@@ -142,6 +142,12 @@ def _mostly_controls(text: str) -> int:
     return controls if controls > BINARY_CONTROL_SHARE * len(text) else 0
 
 
+def _iconv(encoding: str, name: str) -> str:
+    """The command that writes ``name`` converted to UTF-8 beside it (``bai.txt`` -> ``bai.utf8.txt``)."""
+    path = Path(name)
+    return f"iconv -f {encoding} -t utf-8 {shlex.quote(name)} > {shlex.quote(str(path.with_name(path.stem + '.utf8' + path.suffix)))}"
+
+
 def _binary_error(name: str, detail: str) -> InputError:
     return InputError(f"{name}: this looks like a binary file ({detail}), not text; expected UTF-8 .txt/.md")
 
@@ -259,11 +265,11 @@ def decode_text(raw: bytes, name: str, *, lines: bool = False) -> tuple[str, lis
     if not raw or (not raw.strip() and not lines):
         raise InputError(f"{name}: the file is empty" + (" (only whitespace)" if raw else ""))
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{name}: the file is UTF-16; convert it with: iconv -f utf-16 -t utf-8 {shlex.quote(name)}")
+        raise InputError(f"{name}: the file is UTF-16; convert it with: {_iconv('utf-16', name)}")
     if b"\0" in raw:
         if (encoding := _utf16_without_bom(raw)) is not None:
             raise InputError(f"{name}: the file looks like {encoding.upper()} text without a byte-order mark; convert "
-                             f"it with: iconv -f {encoding} -t utf-8 {shlex.quote(name)}")
+                             f"it with: {_iconv(encoding, name)}")
         raise _binary_error(name, f"NUL byte at byte offset {raw.index(0)}")
     skipped = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
@@ -276,7 +282,7 @@ def decode_text(raw: bytes, name: str, *, lines: bool = False) -> tuple[str, lis
         raise InputError(
             f"{name}: not valid UTF-8: byte 0x{raw[offset]:02X} at byte offset {offset} "
             f"(line {line}). Vietnamese text saved in the Windows "
-            f"code page (windows-1258) can be converted with: iconv -f cp1258 -t utf-8 {shlex.quote(name)}"
+            f"code page (windows-1258) can be converted with: {_iconv('cp1258', name)}"
         ) from None
     return _clean_text(text, name, lines=lines)
 

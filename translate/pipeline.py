@@ -324,7 +324,7 @@ class Translator:
         tm_threshold: float = FUZZY_THRESHOLD,
         options: TranslationOptions | None = None,
         search_workers: WorkerKind = "auto",
-        before_model: Callable[[], None] | None = None,
+        before_model: Callable[[Glossary | None], None] | None = None,
     ) -> "Translator":
         """Load a model and glossary files, and build a translator.
 
@@ -337,9 +337,10 @@ class Translator:
         similarity of ``tm_threshold``, 0-100; ``memory``, an already loaded one, wins); the other options
         (``search_workers`` among them) are those of the class. ``options``, a
         :class:`~translate.options.TranslationOptions`, replaces all the keywords that shape the
-        output. ``before_model`` is called once the glossary and memory files are read and the model is
-        about to load (the slow part: the command line announces it there, so a broken glossary is
-        reported without a "loading model" line before it). Raises ``ValueError`` for a bad option,
+        output. ``before_model`` is called as ``before_model(glossary)`` once the glossary and memory files
+        are read and the model is about to load, with the glossary read (or None): the slow part comes next,
+        so the command line prints the glossary's warnings and then announces the model there, and a broken
+        glossary is reported without a "loading model" line before it. Raises ``ValueError`` for a bad option,
         ``ModelNotAvailable`` when the model cannot be loaded, ``GlossaryError`` for a broken glossary file
         (every problem with its file and line).
         """
@@ -357,7 +358,7 @@ class Translator:
             memory = TranslationMemory.load(options.tm, fuzzy_threshold=options.tm_threshold)
         configure_threads(threads)
         if before_model is not None:
-            before_model()
+            before_model(terms)
         loaded = load_model(options.model, precision=options.precision, device=options.device, decoders_only=True)
         return cls(
             loaded, terms, glossary_mode=options.glossary_mode, renderings=options.renderings,

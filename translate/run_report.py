@@ -14,10 +14,12 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .journal import temp_path
-from .pipeline import DocumentResult
+
+if TYPE_CHECKING:  # the records' type only: the report needs no torch
+    from .pipeline import DocumentResult
 
 
 class ReportWriter:

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from lxml import etree
 
 from .document import Document, Line
-from .pipeline import DocumentResult, SegmentRecord, TermRecord
+
+if TYPE_CHECKING:  # the records' types only: reading or writing XLIFF does not need the pipeline's torch
+    from .pipeline import DocumentResult, SegmentRecord, TermRecord
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF12_NS = "urn:oasis:names:tc:xliff:document:1.2"

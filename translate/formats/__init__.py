@@ -21,10 +21,17 @@ if TYPE_CHECKING:
     from ..document import Document
     from ..pipeline import DocumentResult
 
-__all__ = ["FORMAT_SUFFIXES", "FormatError", "Layout", "Rendered", "read_format"]
+__all__ = ["BINARY_FORMATS", "FORMAT_SUFFIXES", "FormatError", "Layout", "Rendered", "read_format", "writes_bytes"]
 
 #: Input suffix → format name; these are read by :func:`read_format`, not as text.
 FORMAT_SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html"}
+#: Formats whose translation is bytes (their layouts' ``binary``): a file, never standard output.
+BINARY_FORMATS = frozenset({"docx"})
+
+
+def writes_bytes(path: Path) -> bool:
+    """Whether the translation of the file at ``path`` is bytes (a Word file), by its suffix."""
+    return FORMAT_SUFFIXES.get(path.suffix.lower()) in BINARY_FORMATS
 
 
 class FormatError(Exception):
