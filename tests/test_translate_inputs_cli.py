@@ -225,7 +225,7 @@ def test_a_word_file_without_an_output_folder_is_refused_before_the_model_is_loa
 ])
 def test_refusals_answer_without_importing_torch(argv: list[str], tmp_path: Path) -> None:
     """A command that cannot run says so at once: the refusals come before anything imports torch or
-    transformers (about 10 s of start-up on a 2-core machine before they did)."""
+    transformers, whose start-up is the slow part of a command that loads no model."""
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "release.docx").write_bytes((ROOT / "corpus" / "formats" / "2024-06-vcci-rcep-wto-seminar.docx").read_bytes())
     probe = ("import sys; from translate.cli import main; code = main(sys.argv[1:]); "
