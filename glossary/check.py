@@ -68,7 +68,8 @@ def cross_entry_problems(entries: list[Entry]) -> list[Problem]:
                 message = f"variant {form!r} is redundant: it matches like {seen[key]!r}"
                 problems.append(_problem(entry, message, Severity.WARNING))
             seen.setdefault(key, form)
-    for later, clashes in _clashes(entries):
+    for position, earlier in _clashes(entries):
+        later, clashes = entries[position], [entries[i] for i in earlier]
         same_file = [e for e in clashes if _origin(e)[0] == _origin(later)[0]]
         if same_file:
             problems.append(_problem(later, _pair_message(same_file[0], later)))
@@ -81,24 +82,24 @@ def overridden_by(entries: list[Entry]) -> dict[int, Entry]:
     """For each entry (by its index in ``entries``) that a later file's entry overrides, the one that takes
     precedence: the latest entry sharing one of its Vietnamese forms on some day of its validity, in another
     file (within a file such a pair is an error, see :func:`cross_entry_problems`).  Lookups mark them."""
-    index = {id(entry): i for i, entry in enumerate(entries)}
     winner: dict[int, Entry] = {}
-    for later, clashes in _clashes(entries):
-        for earlier in clashes:
-            if _origin(earlier)[0] != _origin(later)[0]:
-                winner[index[id(earlier)]] = later  # entries come in load order: the last one found wins
+    for position, earlier in _clashes(entries):
+        later = entries[position]
+        for i in earlier:
+            if _origin(entries[i])[0] != _origin(later)[0]:
+                winner[i] = later  # entries come in load order: the last one found wins
     return winner
 
 
-def _clashes(entries: list[Entry]) -> Iterable[tuple[Entry, list[Entry]]]:
-    """Each entry that shares a Vietnamese form with earlier entries valid on a day it is, with those
-    entries (in load order): what the matcher resolves by taking the later one."""
+def _clashes(entries: list[Entry]) -> Iterable[tuple[int, list[int]]]:
+    """Each entry (its index) that shares a Vietnamese form with earlier entries valid on a day it is, with
+    those entries' indices (in load order): what the matcher resolves by taking the later one."""
     by_form: dict[FormKey, list[int]] = defaultdict(list)  # entry indices, in load order
     for position, later in enumerate(entries):
         keys = dict.fromkeys(form_key(form) for form in later.vi_forms)
         earlier = sorted({i for key in keys for i in by_form[key] if entries[i].overlaps(later)})
         if earlier:
-            yield later, [entries[i] for i in earlier]
+            yield position, earlier
         for key in keys:
             by_form[key].append(position)
 

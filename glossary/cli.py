@@ -319,10 +319,9 @@ def _hit_text(hit: Hit) -> str:
     if entry.note:
         lines.append(f"  note: {entry.note}")
     typos = f", {hit.typos} typo(s)" if hit.typos else ""
-    origin = f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else ""
-    lines.append(f"  matched {hit.field} {hit.value!r}{typos}   {origin}".rstrip())
+    lines.append(f"  matched {hit.field} {hit.value!r}{typos}   {entry.location or ''}".rstrip())
     if (winner := hit.overridden_by) is not None:
-        where = f" at {winner.origin[0]}:{winner.origin[1]}" if winner.origin else ""
+        where = f" at {winner.location}" if winner.location else ""
         rendering = winner.renderings[0] if winner.renderings else ""
         lines.append(f"  overridden by the entry{where} ({rendering!r}): translations use that one")
     return "\n".join(lines)

@@ -85,6 +85,11 @@ class Entry:
         object.__setattr__(self, "type", EntryType(self.type))
 
     @property
+    def location(self) -> str | None:
+        """``file:line`` where the entry was read (``origin``), or None for an entry made in code."""
+        return f"{self.origin[0]}:{self.origin[1]}" if self.origin else None
+
+    @property
     def vi_forms(self) -> tuple[str, ...]:
         """Every Vietnamese spelling that names this entry."""
         return (self.vi, *self.vi_variants)

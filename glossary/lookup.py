@@ -47,15 +47,10 @@ class Hit:
             **to_row(entry),
             **{column: list(getattr(entry, column)) for column in LIST_COLUMNS},
             "renderings": list(entry.renderings),
-            "origin": _where(entry),
+            "origin": entry.location,
             "matched": {"field": self.field, "value": self.value, "typos": self.typos},
-            "overridden_by": _where(self.overridden_by) if self.overridden_by is not None else None,
+            "overridden_by": self.overridden_by.location if self.overridden_by is not None else None,
         }
-
-
-def _where(entry: Entry) -> str | None:
-    """``file:line`` of the entry, where it was read (None for one made in code)."""
-    return f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else None
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,8 @@ class Index:
             whole = value.words == tuple(query_words)
             winner = self._overridden.get(value.entry_index)
             # An entry a later file overrides comes after the one that takes precedence.
-            rank = (typos, not whole, winner is not None, not entry.is_valid_at(day), len(value.words), value.entry_index)
+            rank = (typos, not whole, winner is not None, not entry.is_valid_at(day), len(value.words),
+                    value.entry_index)
             if value.entry_index not in best or rank < best[value.entry_index][0]:
                 best[value.entry_index] = (rank, Hit(entry, value.field, value.text, typos, whole, winner))
         return [hit for _, hit in sorted(best.values(), key=lambda item: item[0])[:limit]]

@@ -145,7 +145,8 @@ def _mostly_controls(text: str) -> int:
 def _iconv(encoding: str, name: str) -> str:
     """The command that writes ``name`` converted to UTF-8 beside it (``bai.txt`` -> ``bai.utf8.txt``)."""
     path = Path(name)
-    return f"iconv -f {encoding} -t utf-8 {shlex.quote(name)} > {shlex.quote(str(path.with_name(path.stem + '.utf8' + path.suffix)))}"
+    converted = path.with_name(path.stem + ".utf8" + path.suffix)
+    return f"iconv -f {encoding} -t utf-8 {shlex.quote(name)} > {shlex.quote(str(converted))}"
 
 
 def _binary_error(name: str, detail: str) -> InputError:

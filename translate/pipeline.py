@@ -629,7 +629,7 @@ class Translator:
 def _term_record(term: PlannedTerm, found: Found | None, changed: bool | None) -> TermRecord:
     requirement = term.requirement
     entry = requirement.entry
-    origin = f"{entry.origin[0]}:{entry.origin[1]}" if entry.origin else entry.source
+    origin = entry.location or entry.source
     return TermRecord(
         requirement.source_text, list(term.renderings), found.rendering if found else None, found is not None,
         requirement.start, requirement.end, found.start if found else None, found.end if found else None,

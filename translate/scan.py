@@ -34,7 +34,7 @@ class Firing:
     @property
     def origin(self) -> str:
         """Where the entry comes from: ``file:line``, or the rule that made it (a name after a title)."""
-        return f"{self.entry.origin[0]}:{self.entry.origin[1]}" if self.entry.origin else self.entry.source
+        return self.entry.location or self.entry.source
 
 
 def scan_article(text: str, glossary_entries: tuple[Entry, ...], *, day: date | None = None, policy: str = "approved",

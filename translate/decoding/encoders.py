@@ -3,9 +3,9 @@
 A batch is padded to its longest source, and the Hugging Face encoder computes every position, padding
 included.  Batches are planned by length, but their sources still differ in length, and per source token the
 encoder with the cross-attention's key/value projections has about 60% of the multiply-adds a decoder step has
-per row (by a base-size Marian's shapes: 22 of 38 million), so the padding is a real share of a search.  Every
-layer of a Transformer encoder except the attention works on each position alone, so here the BART family's encoder (Marian, mBART(-50),
-M2M-100/NLLB: :class:`PackedEncoder`) runs its projections and feed-forward over the real tokens packed
+per row (by a base-size Marian's shapes: 22 of 38 million), so the padding is a real share of a search.
+Every layer of a Transformer encoder except the attention works on each position alone, so here the BART
+family's encoder (Marian, mBART(-50), M2M-100/NLLB: :class:`PackedEncoder`) runs its projections and feed-forward over the real tokens packed
 together (:class:`TokenPacking`), and only the attention sees the padded layout, with the padding masked
 as Hugging Face masks it.  Its self-attention's query, key and value projections are one matrix product
 (with int8, one quantisation of the input instead of three).  The real positions' states are the ones the

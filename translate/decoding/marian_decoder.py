@@ -267,10 +267,9 @@ class MarianStepper:
 
     def _self_mask(self, rows: int, new: int, per_segment: int) -> torch.Tensor:
         """What every layer adds to its self-attention scores, ``[segments, heads or 1, per_segment * new,
-        end * beams]`` (query row and new position by cached position and slot) for the first ``per_segment`` rows
-        of each segment:
-        0 where the slot holds the row's own history (over the new positions: causally), a large negative
-        elsewhere; T5's position bias on top.
+        end * beams]`` (query row and new position by cached position and slot) for the first ``per_segment``
+        rows of each segment: 0 where the slot holds the row's own history (over the new positions: causally),
+        a large negative elsewhere; T5's position bias on top.
         """
         beams, end = self.beams, self.length + new
         device = self.like["device"]
