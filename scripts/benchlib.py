@@ -193,7 +193,8 @@ def load(args: argparse.Namespace, precision: str = "float32", *, product: bool 
     """The product's model loading (``translate.decoding.model``), with ``--threads`` intra-op threads, on
     ``--device`` (the precision checked as the product checks it: int8 on CPU, float16/bfloat16 on CUDA).
     ``product``: loaded as ``Translator.load`` loads it, for vi2en's decoders only (no HF forward pass)."""
-    from translate.decoding.model import check_precision, configure_threads, load_model
+    from translate.decoding.device import check_precision
+    from translate.decoding.model import configure_threads, load_model
 
     check_precision(args.device, precision)
     configure_threads(args.threads)

@@ -27,8 +27,8 @@ from translate.decoding.model import (
     ModelNotAvailable,
     configure_threads,
     load_model,
-    resolve_model_name,
 )
+from translate.decoding.model_files import resolve_model_name
 
 SENTENCES = [
     "Bộ trưởng Bộ Ngoại giao Bùi Thanh Sơn đã tham dự Hội nghị liên Bộ trưởng APEC.",

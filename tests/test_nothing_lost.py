@@ -69,9 +69,11 @@ def source(tmp_path: Path) -> Path:
         (["in"], "in", "is the input folder"),
         (["in/a.txt"], "in", "would be written over the input file"),
         (["in"], "in/a.txt", "existing file"),
-        (["in"], "in/a.txt/out", "cannot be created or written"),
+        (["in/a.txt"], "in/a.txt/out", "cannot be created or written"),
+        (["in"], "in/en", "is inside the input folder"),
+        (["in/sub"], "in", "is around the input folder"),
     ],
-    ids=["same-folder", "over-an-input-file", "existing-file", "under-a-file"],
+    ids=["same-folder", "over-an-input-file", "existing-file", "under-a-file", "inside-the-input", "around-the-input"],
 )
 def test_an_output_folder_that_would_touch_the_inputs_is_refused_before_any_work(
     inputs: list[str], outdir: str, expected: str, source: Path, tmp_path: Path, vi2en: Callable
@@ -84,23 +86,36 @@ def test_an_output_folder_that_would_touch_the_inputs_is_refused_before_any_work
     assert tree(source) == before, "the Vietnamese sources must be untouched"
 
 
-def test_an_output_folder_inside_the_input_folder_is_not_translated_again(
+def test_the_python_api_refuses_an_output_folder_inside_the_inputs_before_any_work(source: Path) -> None:
+    before = tree(source)
+
+    def must_not_load() -> Translator:
+        raise AssertionError("the refusal must come before the model is made")
+
+    with pytest.raises(ValueError, match="is inside the input folder"):
+        run_batch(must_not_load, [source], source / "en", options={}, quiet=True)
+    assert tree(source) == before and not (source / "en").exists()
+
+
+def test_the_output_folder_reached_by_a_link_in_the_inputs_is_not_translated_again(
     source: Path, model: Path, vi2en: Callable
 ) -> None:
-    out = source / "out"
+    out = source.parent / "out"
+    (source / "link").symlink_to(out, target_is_directory=True)  # dangling until the first run makes out/
     for _ in range(2):
         run = vi2en("translate", source, "-o", out, "--model", model, *FAST)
         assert run.code == 0, run.err
         said = [line for line in run.err.splitlines() if not line.startswith("vi2en: loading model")]
         assert said[0].startswith("documents: 2 "), run.err  # no warning before the summary
-    assert sorted(visible(out)) == ["a.txt", "sub/b.txt"], "no out/out: the outputs are never inputs"
+    assert sorted(visible(out)) == ["a.txt", "sub/b.txt"], "no out/link/…: the outputs are never inputs"
 
 
 def test_another_output_folder_among_the_inputs_is_skipped_with_one_warning_naming_it_once(
     source: Path, model: Path, vi2en: Callable
 ) -> None:
-    first = vi2en("translate", source, "-o", source / "out1", "--model", model, *FAST)
+    first = vi2en("translate", source, "-o", source.parent / "out1", "--model", model, *FAST)
     assert first.code == 0, first.err
+    (source.parent / "out1").rename(source / "out1")  # an earlier run's output, moved among the sources
     run = vi2en("translate", source, "-o", source.parent / "out2", "--model", model, *FAST)
     assert run.code == 0, run.err
     warned = [line for line in run.err.splitlines() if line.startswith("warning:")]

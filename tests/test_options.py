@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from translate.decoding import DecodeRequest, Decoder, SearchOptions, load_model
-from translate.decoding.model import check_precision
+from translate.decoding.device import check_precision
 from translate.options import TranslationOptions
 from translate.pipeline import Translator
 

@@ -179,20 +179,20 @@ def test_hostile_folder_translates_the_rest_and_names_the_bad_files(
         ("binary.txt", bytes(range(256)), "binary"),
     ],
 )
-def test_a_single_bad_file_exits_1_with_its_name(
-    name: str, content: bytes, expected: str, tmp_path: Path, tiny_model_dir: Callable[[str], Path],
-    vi2en: Callable,
+def test_a_single_bad_file_exits_1_with_its_name_before_the_model_is_loaded(
+    name: str, content: bytes, expected: str, tmp_path: Path, vi2en: Callable
 ) -> None:
-    """Alone on the command line, a bad file is reported (never a traceback, never exit 0) and nothing is written."""
+    """Alone on the command line, a bad file is reported at once (never a traceback, never exit 0): the model
+    (here one that does not exist, which loading would report as exit 2) is never loaded, nothing is written."""
     path = tmp_path / name
     path.write_bytes(content)
-    run = vi2en("translate", path, "-o", tmp_path / "out", "--model", tiny_model_dir("marian"), "--threads", "1")
-    assert run.code == 1
+    run = vi2en("translate", path, "-o", tmp_path / "out", "--model", tmp_path / "no-model", "--threads", "1")
+    assert run.code == 1, run.err
     assert "Traceback" not in run.err
-    failures = [line for line in run.err.splitlines() if line.startswith("failed:")]
-    assert len(failures) == 1 and name in failures[0] and expected in failures[0], run.err
-    out = tmp_path / "out"
-    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+    problems = [line for line in run.err.splitlines() if line.startswith(f"vi2en: {path}")]
+    assert len(problems) == 1 and expected in problems[0], run.err
+    assert "nothing to translate" in run.err and "loading model" not in run.err and "no-model" not in run.err
+    assert not (tmp_path / "out").exists()
 
 
 def test_inputs_that_do_not_exist_are_reported_before_the_model_is_loaded(tmp_path: Path, vi2en: Callable) -> None:
@@ -228,11 +228,31 @@ def test_refusals_answer_without_importing_torch(argv: list[str], tmp_path: Path
     transformers, whose start-up is the slow part of a command that loads no model."""
     (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
     (tmp_path / "release.docx").write_bytes((ROOT / "corpus" / "formats" / "2024-06-vcci-rcep-wto-seminar.docx").read_bytes())
+    assert exit_code_and_heavy_imports(["translate", *argv], tmp_path) == "2 []"
+
+
+def exit_code_and_heavy_imports(argv: list[str], cwd: Path) -> str:
+    """Run the command in a fresh interpreter: its exit code and which of torch and transformers it imported."""
     probe = ("import sys; from translate.cli import main; code = main(sys.argv[1:]); "
              "print(code, sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
-    run = subprocess.run([sys.executable, "-c", probe, "translate", *argv], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=120)
-    assert run.stdout.split("\n")[-2] == "2 []", (run.stdout, run.stderr)
+    run = subprocess.run([sys.executable, "-c", probe, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return run.stdout.split("\n")[-2] if run.stdout.count("\n") else f"no answer: {run.stderr}"
+
+
+def test_an_unreadable_file_alone_and_a_rerun_with_nothing_left_answer_without_importing_torch(
+    tmp_path: Path, tiny_model_dir: Callable[[str], Path], vi2en: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither needs the model: an empty file named alone is reported (exit 1), and a rerun that finds every
+    document done checks its options (the model files' fingerprint, the device) without torch (exit 0)."""
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert exit_code_and_heavy_imports(["translate", "empty.txt", "-o", "out"], tmp_path) == "1 []"
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    argv = ["translate", "a.txt", "-o", "out", "--model", str(tiny_model_dir("marian")), "--threads", "1"]
+    monkeypatch.chdir(tmp_path)
+    first = vi2en(*argv)
+    assert first.code == 0 and (tmp_path / "out" / "a.txt").is_file(), first.err
+    # The same command (the fixture's output length is still in the environment): nothing left to do.
+    assert exit_code_and_heavy_imports(argv, tmp_path) == "0 []"
 
 
 def test_stdin_html_is_stripped_and_translated(tiny_model_dir: Callable[[str], Path], vi2en: Callable,

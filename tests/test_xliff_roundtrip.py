@@ -113,3 +113,21 @@ def test_post_edited_xliff_comes_back_as_final_text_corrections_and_a_reused_mem
         "without the corrected glossary, the edited segments lack the approved renderings: flagged, decoded"
     )
     assert stale.code == 0 and "stale memory: article.txt:3:" in stale.err
+
+
+@pytest.mark.parametrize("name", ["article.txt", "notes.md", "test.vi"])
+def test_import_names_each_document_as_translate_names_its_text(
+    name: str, tiny_model_dir: Callable[[str], Path], vi2en: Callable, tmp_path: Path
+) -> None:
+    """The final document of ``test.vi``'s XLIFF is ``test.en``, where ``vi2en translate`` writes its text."""
+    source = tmp_path / "in" / name
+    source.parent.mkdir()
+    source.write_text(ARTICLE, encoding="utf-8")
+    common = ("--model", tiny_model_dir("marian"), "--threads", "1", "--beams", "1", "-q")
+    assert vi2en("translate", source, "-o", tmp_path / "xlf", "--format", "xliff", *common).code == 0
+    assert vi2en("translate", source, "-o", tmp_path / "text", *common).code == 0
+    (xlf,) = (tmp_path / "xlf").glob("*.xlf")
+    imported = vi2en("import", xlf, "-o", tmp_path / "final")
+    assert imported.code == 0, imported.err
+    written = [p.name for p in (tmp_path / "text").iterdir() if not p.name.startswith(".")]
+    assert [p.name for p in (tmp_path / "final").iterdir()] == written and len(written) == 1

@@ -213,10 +213,15 @@ def run_batch(
     ``time.monotonic()`` the run's clock starts from (default: now), so a caller can count the
     model's loading in the report's elapsed time.
 
+    Raises ValueError, before any work, for an ``outdir`` :func:`check_output_folder` refuses (the CLI
+    asks it first, to answer before the model loads).
+
     ``translator`` may also be a function that makes one (``vi2en translate`` passes ``Translator.load``'s call
     on a rerun): it is called once the first document left to translate is found, so a rerun that finds every
     document done loads no model; a translator made so is closed when the run ends.
     """
+    if outdir is not None and (refused := check_output_folder(inputs, outdir, lines=lines, output_format=output_format)):
+        raise ValueError(refused)
     started = time.monotonic() if started is None else started
     stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(output=str(outdir) if outdir is not None else "standard output")
@@ -267,19 +272,27 @@ def check_output_folder(
 ) -> str | None:
     """Why ``outdir`` cannot take this run's outputs, or None; checked before any work is done.
 
-    Refused: an existing file, an input folder itself, a folder where an output would replace an
+    Refused: an existing file; a folder that overlaps an input folder (is it, lies inside it, or holds
+    it), so that sources and translations never share a tree, where a later run would read the English as
+    Vietnamese or a mirrored path could land among the sources; a folder where an output would replace an
     input file or the English side of its own pair (``data/test.vi`` → ``data/test.en``, when vi2en
-    did not write that file: it is a reference, not an output), a folder that cannot be created or
-    written, one another run is writing to.  An output folder inside an input folder is fine: it is
-    not read as input.
+    did not write that file: it is a reference, not an output); a folder that cannot be created or
+    written; one another run is writing to.
     """
     if outdir.exists() and not outdir.is_dir():
         return f"-o {outdir}: this is an existing file; -o names the folder the translations are written to"
-    real_out = os.path.realpath(outdir)
+    real_out = Path(os.path.realpath(outdir))
     for item in inputs:
-        if str(item) != "-" and Path(item).is_dir() and os.path.realpath(item) == real_out:
+        if str(item) == "-" or not Path(item).is_dir():
+            continue
+        real_in = Path(os.path.realpath(item))
+        if real_in == real_out:
             return (f"-o {outdir} is the input folder {item}: the translations would replace the Vietnamese "
                     "sources; give another output folder")
+        if real_out.is_relative_to(real_in) or real_in.is_relative_to(real_out):
+            where = "inside the input folder" if real_out.is_relative_to(real_in) else "around the input folder"
+            return (f"-o {outdir} is {where} {item}: translations and Vietnamese sources would share one tree; "
+                    "give an output folder outside it")
     entries = [e for e in input_files(inputs, lines=lines, exclude=[outdir]) if isinstance(e, InputFile) and e.path]
     protected = {os.path.realpath(e.path): e.source for e in entries if e.path is not None}
     beside: list[tuple[InputFile, Path]] = []  # outputs that land on the English side of their source's pair

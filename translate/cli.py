@@ -168,12 +168,9 @@ def run_translate(args: argparse.Namespace) -> int:
         args.usage_error("--text translates the text given and prints the English: no INPUT and no -o with it")
     if args.text is None and not args.inputs:
         args.usage_error('give INPUT files, folders or - (standard input), or --text "…"')
-    if args.inputs and (missing := [item for item in args.inputs if item != "-" and not Path(item).exists()]) \
-            and len(missing) == len(args.inputs):  # nothing to read: say so now, not after loading the model
-        from .inputs import input_files  # the batch's own reading of inputs, and its message for a missing one
-
-        for problem in input_files(missing):
-            print(f"vi2en: {problem.message}", file=sys.stderr)
+    if args.inputs and "-" not in args.inputs and (problems := _nothing_readable(args.inputs, args.lines, args.extract)):
+        for problem in problems:  # nothing to read: say so now, not after loading the model
+            print(f"vi2en: {problem}", file=sys.stderr)
         print("vi2en: nothing to translate", file=sys.stderr)
         return EXIT_PROBLEMS
     try:
@@ -263,6 +260,22 @@ def run_translate(args: argparse.Namespace) -> int:
     for line in report.summary(quiet=args.quiet):
         print(line, file=sys.stderr)
     return report.exit_code
+
+
+def _nothing_readable(inputs: Sequence[str], lines: bool, extract: bool) -> list[str]:
+    """Why no input can be translated (missing, empty, not UTF-8 …: the batch's own reading and messages),
+    or [] once a readable document is found: inputs are read up to the first one, so a run that can only
+    fail says so before the model is loaded, and a run with work to do reads one document twice."""
+    from .inputs import InputProblem, InputWarning, read_documents
+
+    problems = []
+    for item in read_documents(inputs, lines=lines, extract=extract):
+        if isinstance(item, InputWarning):
+            continue
+        if not isinstance(item, InputProblem):
+            return []
+        problems.append(item.message)
+    return problems
 
 
 class _CannotRun(Exception):

@@ -96,14 +96,16 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _output_name(path: Path, doc_id: str) -> str:
-    """The XLIFF file's name with the source document's extension: ``a.xlf`` → ``a.txt``, ``b.md.xlf`` → ``b.md``."""
-    from .inputs import TEXT_SUFFIXES
+    """The name ``vi2en translate`` gives the document's text, from the XLIFF file's and the source's:
+    ``a.xlf`` → ``a.txt``, ``b.md.xlf`` → ``b.md``, ``test.en.xlf`` (of ``test.vi``) → ``test.en``."""
+    from .inputs import LANGUAGE_SUFFIXES, TEXT_SUFFIXES, english_name
 
-    stem = Path(path.stem)
-    if stem.suffix.lower() in TEXT_SUFFIXES:
+    stem, source = Path(path.stem), Path(doc_id)
+    if stem.suffix.lower() in (*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES.values()):
         return stem.name
-    suffix = Path(doc_id).suffix.lower()
-    return stem.name + (suffix if suffix in TEXT_SUFFIXES else ".txt")
+    if source.suffix.lower() in LANGUAGE_SUFFIXES:
+        return stem.name + english_name(source).suffix
+    return stem.name + (source.suffix if source.suffix.lower() in TEXT_SUFFIXES else ".txt")
 
 
 def _describe(report: PostEditReport, output: Path) -> str:

@@ -360,7 +360,8 @@ def _folder_files(
 
     Symbolic links to folders are followed; one that leads back to a folder already read (a
     loop, or a second way to the same folder) is reported and not read again.  Folders in
-    ``exclude`` (real paths: the run's own output folder) and other vi2en output folders (they
+    ``exclude`` (real paths: the run's own output folder, which a symbolic link in an input folder
+    may lead to) and other vi2en output folders (they
     hold a journal) are not inputs.  Only paths are collected here; files are read later, one
     at a time.
     """

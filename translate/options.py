@@ -42,7 +42,7 @@ class TranslationOptions:
     """The options that shape the output.  Build with :meth:`resolve` to fill in the files' identities.
 
     ``model`` is the model's id or directory and ``model_files`` a fingerprint of its files (see
-    :func:`translate.decoding.model.model_files_fingerprint`); ``glossary``/``tm`` are the files read, in
+    :func:`translate.decoding.model_files.model_files_fingerprint`); ``glossary``/``tm`` are the files read, in
     order, with their SHA-256 in ``glossary_sha256``/``tm_sha256``.  ``device`` is ``"cpu"`` or
     ``"cuda"`` once built (``"auto"`` is resolved on construction); ``precision`` must run on it
     (int8 on CPU only, float16/bfloat16 on CUDA only).  The rest are the options of
@@ -66,7 +66,7 @@ class TranslationOptions:
     tm_threshold: float = FUZZY_THRESHOLD
 
     def __post_init__(self) -> None:
-        from .decoding.model import check_precision, resolve_device
+        from .decoding.device import check_precision, resolve_device
 
         if not isinstance(self.model, str) or not self.model:
             raise ValueError(f"model must be a model id or directory, not {self.model!r}")
@@ -109,7 +109,7 @@ class TranslationOptions:
         default model), its files fingerprinted, the glossary spec (``"builtin"``, a path or several;
         none when ``glossary_mode="off"``) and the memory files listed and hashed.  ``options`` are the
         other fields."""
-        from .decoding.model import model_files_fingerprint, resolve_model_name
+        from .decoding.model_files import model_files_fingerprint, resolve_model_name
 
         name = resolve_model_name(str(model) if model is not None else None)
         paths = glossary_paths(glossary) if glossary_mode != "off" else []

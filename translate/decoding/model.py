@@ -19,7 +19,9 @@ from transformers.utils import SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, WEIGH
 from .activations import fuse_activations
 from .families import Family, family_for
 from .quantize import quantize_int8
-from ..settings import CPU_PRECISIONS, CUDA_PRECISIONS, DEFAULT_MODEL, DEVICES, MODEL_ENV, PRECISIONS
+from .device import check_precision, resolve_device
+from .model_files import looks_local, model_directory
+from ..settings import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
 
 HUB_PROBE_TIMEOUT = 10.0
 """Seconds to wait for the hub before declaring it unreachable (downloads themselves retry for minutes)."""
@@ -52,37 +54,6 @@ class LoadedModel:
     decoders_only: bool = False
 
 
-def resolve_device(device: str) -> str:
-    """``"cpu"`` or ``"cuda"`` for a ``--device`` choice (``"auto"``: cuda when torch sees one);
-    ``ValueError`` naming the option when the device is unknown or absent."""
-    if device not in DEVICES:
-        raise ValueError(f"device must be one of {', '.join(map(repr, DEVICES))}, not {device!r}")
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for, but torch sees no CUDA device here "
-                         f"(torch {torch.__version__}, built {'with' if torch.version.cuda else 'without'} CUDA); "
-                         "use --device cpu or auto")
-    return device
-
-
-def check_precision(device: str, precision: str) -> None:
-    """``ValueError`` naming the option when ``precision`` is not offered on ``device`` (``cpu``/``cuda``):
-    int8 runs on torch's int8 CPU kernels (weights int8, activations quantised per call); float16/bfloat16
-    are for GPUs (on a CPU they run, but slower than float32)."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, not {precision!r}")
-    allowed = CPU_PRECISIONS if device == "cpu" else CUDA_PRECISIONS
-    if precision not in allowed:
-        raise ValueError(f"precision {precision!r} is not offered on {device}; there use one of "
-                         f"{', '.join(map(repr, allowed))}")
-
-
-def resolve_model_name(cli_value: str | None) -> str:
-    """The model to use: the command line wins, then ``$VI2EN_MODEL``, then :data:`DEFAULT_MODEL`."""
-    return cli_value or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
-
-
 def configure_threads(n: int | None) -> int:
     """Give torch ``n`` intra-op threads (default: the CPUs this process may use); returns the count.
 
@@ -105,7 +76,7 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     ``precision="int8"`` quantizes every ``nn.Linear`` dynamically and reads the token table by rows from the
     weights file, or keeps it as int8 rows (:mod:`translate.decoding.quantize`): the linear layers dominate
     decoding time on a CPU and the table its memory, so this saves much of both, at a small cost in quality
-    (CPU only).  ``float16``/``bfloat16`` cast the weights (meant for GPUs; :func:`check_precision` is the product's rule, this function also
+    (CPU only).  ``float16``/``bfloat16`` cast the weights (meant for GPUs; :func:`translate.decoding.device.check_precision` is the product's rule, this function also
     runs them on a CPU, which tests use to check the code path).  At every precision, activations written
     out in Python are swapped for torch's fused kernels of the same function
     (:mod:`translate.decoding.activations`).  ``decoders_only``: nothing else will run
@@ -119,7 +90,7 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     place = resolve_device(device)
     if precision == "int8" and place != "cpu":
         check_precision(place, precision)
-    if _looks_local(name_or_path):
+    if looks_local(name_or_path):
         tokenizer, model = _load_directory(Path(name_or_path).expanduser())
     else:
         tokenizer, model = _load_hub_model(name_or_path)
@@ -139,12 +110,6 @@ def _available_cpus() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def _looks_local(name: str) -> bool:
-    """A path, not a hub id (``name`` or ``org/name``): it exists, or could only be a path."""
-    path = Path(name).expanduser()
-    return path.exists() or path.is_absolute() or name.startswith((".", "~")) or name.count("/") > 1
 
 
 def _load_directory(path: Path) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
@@ -203,41 +168,13 @@ def _from_pretrained(source: str, *, local_files_only: bool) -> tuple[PreTrained
     return tokenizer, model
 
 
-def _model_directory(name_or_path: str) -> Path | None:
-    """The directory the model's files are in: the local one, or the Hugging Face cache's snapshot."""
-    if _looks_local(name_or_path):
-        return Path(name_or_path).expanduser()
-    from huggingface_hub import try_to_load_from_cache
-
-    cached = try_to_load_from_cache(name_or_path, "config.json")
-    return Path(cached).parent if isinstance(cached, str) else None
-
-
 def _weight_files(name_or_path: str) -> list[Path]:
-    folder = _model_directory(name_or_path)
+    folder = model_directory(name_or_path)
     if folder is None or not folder.is_dir():
         return []
     return [folder / name for name in _WEIGHT_FILES if (folder / name).is_file()] + sorted(
         p for p in folder.glob("*.safetensors") if p.name not in _WEIGHT_FILES
     )
-
-
-def model_files_fingerprint(name_or_path: str) -> str:
-    """Identity of the model's files as they are now: name, size and modification time of each file of
-    its directory (config, weights, tokenizer).  New weights copied over the old ones at the same path
-    change it, so a resumed run retranslates instead of calling old outputs done."""
-    import hashlib
-
-    folder = _model_directory(name_or_path)
-    if folder is None or not folder.is_dir():
-        return f"unresolved:{name_or_path}"
-    parts = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
-            continue
-        stat = path.stat()  # follows the cache's symlinks to the blobs
-        parts.append(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _hub_offline() -> bool:
@@ -260,7 +197,7 @@ def _probe_hub(model_id: str) -> None:
 
 def _unavailable(model: str, reason: str) -> str:
     """The one-line error: what is missing, and how to point vi2en at (or make) a local copy."""
-    hub_id, local_dir = (DEFAULT_MODEL, model) if _looks_local(model) else (model, "DIR")
+    hub_id, local_dir = (DEFAULT_MODEL, model) if looks_local(model) else (model, "DIR")
     return (
         f"Model {model!r} is not available: {reason}. "
         f"Point vi2en at a local copy with --model /path/to/dir or the {MODEL_ENV} environment variable; "

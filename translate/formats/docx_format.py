@@ -16,7 +16,7 @@ import copy
 import io
 import unicodedata
 import zipfile
-from typing import Hashable
+from typing import TYPE_CHECKING, Hashable
 
 import docx
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -26,9 +26,11 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..document import Document
-from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 from .inline import InlineDocument, Item, Unit
+
+if TYPE_CHECKING:  # the pipeline imports torch: a document is read without it
+    from ..pipeline import DocumentResult
 
 __all__ = ["DocxLayout", "ENGLISH"]
 

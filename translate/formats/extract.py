@@ -8,12 +8,16 @@ diacritics, as English-language Vietnamese media print bylines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from glossary.names import unaccent
 
 from ..article_date import article_date, timestamp_day
 from ..document import Document, parse_document
-from ..pipeline import DocumentResult
 from . import FormatError, Rendered
+
+if TYPE_CHECKING:  # the pipeline imports torch: a document is read without it
+    from ..pipeline import DocumentResult
 
 __all__ = ["ExtractLayout"]
 

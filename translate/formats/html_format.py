@@ -16,16 +16,18 @@ import json
 import re
 import unicodedata
 from datetime import date
-from typing import Hashable, Iterator
+from typing import TYPE_CHECKING, Hashable, Iterator
 
 import lxml.html
 from lxml import etree
 
 from ..article_date import timestamp_day
 from ..document import Document
-from ..pipeline import DocumentResult
 from . import FormatError, Rendered
 from .inline import InlineDocument, Item, Unit
+
+if TYPE_CHECKING:  # the pipeline imports torch: a document is read without it
+    from ..pipeline import DocumentResult
 
 __all__ = ["HtmlLayout"]
 

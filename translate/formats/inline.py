@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Callable, Hashable, Sequence
 
 from glossary.names import unaccent
 
 from ..document import Document, FormattedSpan, Line, lines_document, parse_document
-from ..pipeline import DocumentResult, SegmentRecord
 from ..span_plan import SpanRecord
+
+if TYPE_CHECKING:  # the pipeline imports torch: a document is read without it
+    from ..pipeline import DocumentResult, SegmentRecord
 
 __all__ = ["Item", "Unit", "InlineDocument", "Placement"]
 
