@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 import pytest
 
-from translate.batch import run_batch
+from translate.batch import OutputRefused, run_batch
 from translate.document import Document
 from translate.inputs import InputProblem, InputWarning, SourceDocument, read_documents
 from translate.journal import JOURNAL_NAME, Journal, atomic_write_text, temp_path
@@ -92,7 +92,7 @@ def test_the_python_api_refuses_an_output_folder_inside_the_inputs_before_any_wo
     def must_not_load() -> Translator:
         raise AssertionError("the refusal must come before the model is made")
 
-    with pytest.raises(ValueError, match="is inside the input folder"):
+    with pytest.raises(OutputRefused, match="is inside the input folder"):
         run_batch(must_not_load, [source], source / "en", options={}, quiet=True)
     assert tree(source) == before and not (source / "en").exists()
 

@@ -9,6 +9,7 @@ comes back as one paragraph.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -205,6 +206,27 @@ def test_inputs_that_do_not_exist_are_reported_before_the_model_is_loaded(tmp_pa
     assert f"{tmp_path / 'gone'}: no such file or folder" in run.err
     assert "nothing to translate" in run.err and "loading model" not in run.err and "no-model" not in run.err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_over_unreadable_inputs_is_refused_as_such(tmp_path: Path, vi2en: Callable) -> None:
+    """The refusals of the options come before the inputs are read: exit 2 for -o over the input folder, even
+    when its only file is empty (which alone would be exit 1, nothing to translate)."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    run = vi2en("translate", tmp_path / "in", "-o", tmp_path / "in", "--model", tmp_path / "no-model")
+    assert run.code == 2 and "is the input folder" in run.err and "nothing to translate" not in run.err, run.err
+
+
+def test_a_stream_named_as_a_file_is_read_once(tmp_path: Path, tiny_model_dir: Callable[[str], Path]) -> None:
+    """``--lines /dev/stdin`` (or ``<(zcat …)``) can be read only once: the early look for a readable input
+    must leave it to the run, which translates its lines."""
+    command = [sys.executable, "-m", "translate.cli", "translate", "--lines", "/dev/stdin", "-o", "out",
+               "--model", str(tiny_model_dir("marian")), "--threads", "1", "--beams", "1", "--glossary-mode", "off"]
+    run = subprocess.run(command, input="Hội nghị kết thúc.\nHai bên nhất trí.\n", cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300, env={**os.environ, "VI2EN_MAX_NEW_TOKENS": "4"})
+    assert run.returncode == 0, run.stderr
+    (output,) = [p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")]
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 2
 
 
 def test_a_word_file_without_an_output_folder_is_refused_before_the_model_is_loaded(tmp_path: Path,

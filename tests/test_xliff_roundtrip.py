@@ -115,7 +115,7 @@ def test_post_edited_xliff_comes_back_as_final_text_corrections_and_a_reused_mem
     assert stale.code == 0 and "stale memory: article.txt:3:" in stale.err
 
 
-@pytest.mark.parametrize("name", ["article.txt", "notes.md", "test.vi"])
+@pytest.mark.parametrize("name", ["article.txt", "notes.md", "notes.en.txt", "test.vi"])
 def test_import_names_each_document_as_translate_names_its_text(
     name: str, tiny_model_dir: Callable[[str], Path], vi2en: Callable, tmp_path: Path
 ) -> None:

@@ -174,6 +174,10 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
 
 
+class OutputRefused(ValueError):
+    """The output folder cannot take the run's outputs (:func:`check_output_folder` says why)."""
+
+
 def run_batch(
     translator: Translator | Callable[[], Translator],
     inputs: Sequence[str | Path],
@@ -213,15 +217,15 @@ def run_batch(
     ``time.monotonic()`` the run's clock starts from (default: now), so a caller can count the
     model's loading in the report's elapsed time.
 
-    Raises ValueError, before any work, for an ``outdir`` :func:`check_output_folder` refuses (the CLI
-    asks it first, to answer before the model loads).
+    Raises :class:`OutputRefused`, before any work, for an ``outdir`` :func:`check_output_folder` refuses
+    (the CLI asks it first, to answer before the model loads).
 
     ``translator`` may also be a function that makes one (``vi2en translate`` passes ``Translator.load``'s call
     on a rerun): it is called once the first document left to translate is found, so a rerun that finds every
     document done loads no model; a translator made so is closed when the run ends.
     """
     if outdir is not None and (refused := check_output_folder(inputs, outdir, lines=lines, output_format=output_format)):
-        raise ValueError(refused)
+        raise OutputRefused(refused)
     started = time.monotonic() if started is None else started
     stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(output=str(outdir) if outdir is not None else "standard output")
@@ -281,18 +285,16 @@ def check_output_folder(
     """
     if outdir.exists() and not outdir.is_dir():
         return f"-o {outdir}: this is an existing file; -o names the folder the translations are written to"
-    real_out = Path(os.path.realpath(outdir))
     for item in inputs:
         if str(item) == "-" or not Path(item).is_dir():
             continue
-        real_in = Path(os.path.realpath(item))
-        if real_in == real_out:
+        if outdir.exists() and os.path.samefile(item, outdir):
             return (f"-o {outdir} is the input folder {item}: the translations would replace the Vietnamese "
                     "sources; give another output folder")
-        if real_out.is_relative_to(real_in) or real_in.is_relative_to(real_out):
-            where = "inside the input folder" if real_out.is_relative_to(real_in) else "around the input folder"
-            return (f"-o {outdir} is {where} {item}: translations and Vietnamese sources would share one tree; "
-                    "give an output folder outside it")
+        inside = _within(outdir, Path(item))
+        if inside or _within(Path(item), outdir):
+            return (f"-o {outdir} is {'inside' if inside else 'around'} the input folder {item}: translations and "
+                    "Vietnamese sources would share one tree; give an output folder outside it")
     entries = [e for e in input_files(inputs, lines=lines, exclude=[outdir]) if isinstance(e, InputFile) and e.path]
     protected = {os.path.realpath(e.path): e.source for e in entries if e.path is not None}
     beside: list[tuple[InputFile, Path]] = []  # outputs that land on the English side of their source's pair
@@ -331,6 +333,14 @@ def check_output_folder(
     except OSError as error:
         return f"-o {outdir}: the output folder cannot be created or written ({error.strerror or error})"
     return None
+
+
+def _within(inner: Path, outer: Path) -> bool:
+    """Whether ``inner`` (which need not exist yet) lies below the folder ``outer``: one of its existing
+    ancestors is ``outer``, compared as files are (symbolic links, and the case of a case-insensitive disk)."""
+    if not outer.exists():
+        return False
+    return any(folder.exists() and os.path.samefile(folder, outer) for folder in Path(os.path.abspath(inner)).parents)
 
 
 def _run(

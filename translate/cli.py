@@ -152,12 +152,12 @@ def hide_loading_bar() -> None:
 
 
 def run_translate(args: argparse.Namespace) -> int:
-    # Only modules without torch here: a refusal below answers at once.  torch and transformers come in with
-    # the options' validation (device, model files) and the translator, when the run gets that far.
+    # Only modules without torch here: a refusal below answers at once, and so does a rerun with nothing left
+    # (on the cpu device).  torch and transformers come in with the translator, when the run gets that far.
     from glossary.errors import GlossaryError
 
-    from .batch import run_batch
-    from .journal import Journal
+    from .batch import OutputRefused, run_batch
+    from .journal import Journal, OutputLocked
     from .memory import MemoryFileError, TranslationMemory
     from .options import TranslationOptions
     from .run_report import ReportWriter
@@ -168,11 +168,6 @@ def run_translate(args: argparse.Namespace) -> int:
         args.usage_error("--text translates the text given and prints the English: no INPUT and no -o with it")
     if args.text is None and not args.inputs:
         args.usage_error('give INPUT files, folders or - (standard input), or --text "…"')
-    if args.inputs and "-" not in args.inputs and (problems := _nothing_readable(args.inputs, args.lines, args.extract)):
-        for problem in problems:  # nothing to read: say so now, not after loading the model
-            print(f"vi2en: {problem}", file=sys.stderr)
-        print("vi2en: nothing to translate", file=sys.stderr)
-        return EXIT_PROBLEMS
     try:
         max_new_tokens = max_new_tokens_setting()
     except ValueError as err:
@@ -194,6 +189,14 @@ def run_translate(args: argparse.Namespace) -> int:
         print(f"vi2en: {files[0]}: a {Path(files[0]).suffix.lower()} translation is a file, not text for standard output: "
               "give -o OUTDIR", file=sys.stderr)
         return EXIT_USAGE
+    if args.report is None and all(map(_rereadable, args.inputs)) and \
+            (said := _nothing_readable(args.inputs, args.lines, args.extract)):
+        # Nothing to read: say so now, not after loading the model (with --report the run goes on, and the
+        # report lists every failure).
+        for message in said:
+            print(f"vi2en: {message}", file=sys.stderr)
+        print("vi2en: nothing to translate", file=sys.stderr)
+        return EXIT_PROBLEMS
     try:  # every option that shapes the output, validated before any work
         translation = TranslationOptions.resolve(
             args.model, glossary=args.glossary or [BUILTIN], glossary_mode=args.glossary_mode, tm=args.tm or [],
@@ -244,7 +247,7 @@ def run_translate(args: argparse.Namespace) -> int:
         report = run_batch(load if loaded is None else lambda: loaded, args.inputs, args.output, options=options, lines=args.lines,
                            output_format=args.format, quiet=args.quiet, extract=args.extract, force=args.force,
                            on_result=records.add if records is not None else None, text=args.text, started=started)
-    except _CannotRun as err:
+    except (_CannotRun, OutputRefused, OutputLocked) as err:  # the last two: another run took -o meanwhile
         print(f"vi2en: {err}", file=sys.stderr)
         return EXIT_USAGE
     except GlossaryError as err:
@@ -262,20 +265,25 @@ def run_translate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _nothing_readable(inputs: Sequence[str], lines: bool, extract: bool) -> list[str]:
-    """Why no input can be translated (missing, empty, not UTF-8 …: the batch's own reading and messages),
-    or [] once a readable document is found: inputs are read up to the first one, so a run that can only
-    fail says so before the model is loaded, and a run with work to do reads one document twice."""
-    from .inputs import InputProblem, InputWarning, read_documents
+def _rereadable(item: str) -> bool:
+    """Whether reading ``item`` leaves it to be read again: a folder, a regular file or a missing path, not
+    standard input (``-``), a pipe or a ``<(…)`` stream (``--lines`` takes a file of any name)."""
+    path = Path(item)
+    return item != "-" and (path.is_dir() or path.is_file() or not path.exists())
 
-    problems = []
+
+def _nothing_readable(inputs: Sequence[str], lines: bool, extract: bool) -> list[str]:
+    """Why no input can be translated (missing, empty, not UTF-8 …: the batch's own reading, problems and
+    warnings), or [] once a readable document is found: inputs are read up to the first one, so a run that
+    can only fail says so before the model is loaded, and a run with work to do reads one document twice."""
+    from .inputs import SourceDocument, read_documents
+
+    said = []
     for item in read_documents(inputs, lines=lines, extract=extract):
-        if isinstance(item, InputWarning):
-            continue
-        if not isinstance(item, InputProblem):
+        if isinstance(item, SourceDocument):
             return []
-        problems.append(item.message)
-    return problems
+        said.append(item.message)  # a problem, or a warning such as a folder not read (an earlier output)
+    return said
 
 
 class _CannotRun(Exception):

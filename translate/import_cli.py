@@ -101,10 +101,10 @@ def _output_name(path: Path, doc_id: str) -> str:
     from .inputs import LANGUAGE_SUFFIXES, TEXT_SUFFIXES, english_name
 
     stem, source = Path(path.stem), Path(doc_id)
-    if stem.suffix.lower() in (*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES.values()):
+    if source.suffix.lower() in LANGUAGE_SUFFIXES and stem.name == english_name(Path(source.name)).name:
+        return stem.name  # a language pair's file, read by name: its English side
+    if stem.suffix.lower() in TEXT_SUFFIXES:
         return stem.name
-    if source.suffix.lower() in LANGUAGE_SUFFIXES:
-        return stem.name + english_name(source).suffix
     return stem.name + (source.suffix if source.suffix.lower() in TEXT_SUFFIXES else ".txt")
 
 
