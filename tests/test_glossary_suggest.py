@@ -192,7 +192,7 @@ def test_unreadable_articles_are_reported_and_the_rest_is_kept(vi2en, tmp_path: 
     empty = tmp_path / "empty"
     empty.mkdir()
     run = vi2en("glossary", "suggest", empty)
-    assert run.code == 2 and "no .txt or .md files" in run.err and "Traceback" not in run.err
+    assert run.code == 2 and "no .txt, .md, .vi, .docx, .html, .htm files" in run.err and "Traceback" not in run.err
 
 
 def test_low_candidates_are_listed_only_on_request_and_marked(vi2en, tmp_path: Path) -> None:

@@ -318,7 +318,7 @@ def test_missing_unsupported_and_empty_folder_inputs(tmp_path: Path) -> None:
     assert len(messages) == len(results)
     assert "no such file or folder" in messages[0]
     assert "unsupported input type .pdf" in messages[1] and ".txt, .md, .vi, .docx, .html" in messages[1]
-    assert "no .txt or .md files" in messages[2]
+    assert "no .txt, .md, .vi, .docx, .html, .htm files in this folder" in messages[2]
 
 
 def test_five_thousand_word_paragraph_goes_through_whole(tmp_path: Path) -> None:

@@ -86,6 +86,25 @@ def test_an_output_folder_that_would_touch_the_inputs_is_refused_before_any_work
     assert tree(source) == before, "the Vietnamese sources must be untouched"
 
 
+def test_an_output_folder_named_by_a_link_into_the_inputs_is_refused(source: Path, vi2en: Callable) -> None:
+    before = tree(source)
+    link = source.parent / "lnk"
+    link.symlink_to(source / "sub", target_is_directory=True)
+    run = vi2en("translate", source, "-o", link, "--model", source.parent / "no-model")
+    assert run.code == 2 and "is inside the input folder" in run.err, run.err
+    assert tree(source) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc, where no folder can be made")
+def test_an_output_folder_that_cannot_be_made_is_one_message_not_a_traceback(
+    source: Path, model: Path, vi2en: Callable
+) -> None:
+    """/proc looks writable to root, so only making the folder tells: exit 2 with the reason, never a traceback."""
+    run = vi2en("translate", source, "-o", "/proc/vi2en-cannot-be-made", "--model", model, *FAST)
+    assert run.code == 2, run.err
+    assert "the output folder cannot be created or written" in run.err and "Traceback" not in run.err, run.err
+
+
 def test_the_python_api_refuses_an_output_folder_inside_the_inputs_before_any_work(source: Path) -> None:
     before = tree(source)
 

@@ -277,6 +277,18 @@ def test_an_unreadable_file_alone_and_a_rerun_with_nothing_left_answer_without_i
     assert exit_code_and_heavy_imports(argv, tmp_path) == "0 []"
 
 
+def test_standard_input_given_twice_is_read_once(tiny_model_dir: Callable[[str], Path], vi2en: Callable,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO("Hội nghị kết thúc.\n".encode()), encoding="utf-8"))
+    run = vi2en("translate", "-", "-", "--model", tiny_model_dir("marian"), "--threads", "1", "--beams", "1",
+                "--glossary-mode", "off")
+    assert run.code == 0, run.err
+    assert "standard input given twice; read once" in run.err and "failed:" not in run.err
+    assert len(run.out.splitlines()) == 1
+
+
 def test_stdin_html_is_stripped_and_translated(tiny_model_dir: Callable[[str], Path], vi2en: Callable,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The same repairs apply to standard input (``-``), and the translation goes to stdout."""

@@ -230,7 +230,11 @@ def run_batch(
     stdout = stdout if stdout is not None else sys.stdout
     report = RunReport(output=str(outdir) if outdir is not None else "standard output")
     source = _OnDemand(translator, report)
-    journal = Journal(outdir, lock=True) if outdir is not None else None
+    try:
+        journal = Journal(outdir, lock=True) if outdir is not None else None
+    except OSError as error:  # a folder the checks could not foresee failing (/proc/x as root)
+        raise OutputRefused(f"-o {outdir}: the output folder cannot be created or written "
+                            f"({error.strerror or error})") from None
     bar = False if quiet else progress_bar
     try:
         _run(source, inputs, outdir, journal, report, options=options, lines=lines, output_format=output_format,
@@ -340,7 +344,8 @@ def _within(inner: Path, outer: Path) -> bool:
     ancestors is ``outer``, compared as files are (symbolic links, and the case of a case-insensitive disk)."""
     if not outer.exists():
         return False
-    return any(folder.exists() and os.path.samefile(folder, outer) for folder in Path(os.path.abspath(inner)).parents)
+    resolved = Path(os.path.realpath(inner))  # a link given as the folder itself is followed too
+    return any(folder.exists() and os.path.samefile(folder, outer) for folder in resolved.parents)
 
 
 def _run(

@@ -397,7 +397,8 @@ def _folder_files(
         )
     yield from notes
     if not found and not any(isinstance(note, InputProblem) for note in notes):
-        yield InputProblem(str(root), f"{root}: no .txt or .md files in this folder (other files are ignored)")
+        readable = ", ".join((*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES))
+        yield InputProblem(str(root), f"{root}: no {readable} files in this folder (other files are ignored)")
     for relpath in sorted(found):  # paths compare part by part: a folder's files stay together
         yield InputFile(root / relpath, relpath.as_posix(), english_name(relpath), str(root / relpath))
 
@@ -478,7 +479,11 @@ def input_files(
     first_path: dict[str, str] = {}
     for item in inputs:
         if str(item) == "-":
-            yield InputFile(None, "stdin", Path("stdin.txt"), "-")
+            if "-" in first_path:
+                yield InputWarning("stdin", "-: standard input given twice; read once")
+            else:
+                first_path["-"] = "-"
+                yield InputFile(None, "stdin", Path("stdin.txt"), "-")
             continue
         path = Path(item)
         suffix = path.suffix.lower()
