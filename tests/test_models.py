@@ -21,14 +21,13 @@ from transformers import AutoTokenizer, BatchEncoding, PreTrainedTokenizerBase
 from translate.decoding.quantize import Int8Linear
 from translate.decoding import model as model_module
 from translate.decoding.model import (
-    DEFAULT_MODEL,
-    MODEL_ENV,
     LoadedModel,
     ModelNotAvailable,
     configure_threads,
     load_model,
 )
 from translate.decoding.model_files import resolve_model_name
+from translate.settings import DEFAULT_MODEL, MODEL_ENV
 
 SENTENCES = [
     "Bộ trưởng Bộ Ngoại giao Bùi Thanh Sơn đã tham dự Hội nghị liên Bộ trưởng APEC.",

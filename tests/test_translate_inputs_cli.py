@@ -244,6 +244,7 @@ def test_a_word_file_without_an_output_folder_is_refused_before_the_model_is_loa
 @pytest.mark.parametrize("argv", [
     ["a.txt", "-o", "."],  # the output folder is the input's
     ["release.docx"],  # a Word file to standard output
+    ["a.txt", "--model", "no-such-model/dir/"],  # a model path that is no directory
 ])
 def test_refusals_answer_without_importing_torch(argv: list[str], tmp_path: Path) -> None:
     """A command that cannot run says so at once: the refusals come before anything imports torch or

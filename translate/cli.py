@@ -197,6 +197,11 @@ def run_translate(args: argparse.Namespace) -> int:
             print(f"vi2en: {message}", file=sys.stderr)
         print("vi2en: nothing to translate", file=sys.stderr)
         return EXIT_PROBLEMS
+    from .decoding.model_files import missing_directory, resolve_model_name
+
+    if (missing_model := missing_directory(resolve_model_name(args.model))) is not None:
+        print(f"vi2en: {missing_model}", file=sys.stderr)  # a mistyped --model: now, not after the loading line
+        return EXIT_USAGE
     try:  # every option that shapes the output, validated before any work
         translation = TranslationOptions.resolve(
             args.model, glossary=args.glossary or [BUILTIN], glossary_mode=args.glossary_mode, tm=args.tm or [],

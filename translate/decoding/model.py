@@ -20,8 +20,8 @@ from .activations import fuse_activations
 from .families import Family, family_for
 from .quantize import quantize_int8
 from .device import check_precision, resolve_device
-from .model_files import looks_local, model_directory
-from ..settings import DEFAULT_MODEL, MODEL_ENV, PRECISIONS
+from .model_files import looks_local, missing_directory, model_directory, unavailable
+from ..settings import PRECISIONS
 
 HUB_PROBE_TIMEOUT = 10.0
 """Seconds to wait for the hub before declaring it unreachable (downloads themselves retry for minutes)."""
@@ -91,6 +91,8 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     if precision == "int8" and place != "cpu":
         check_precision(place, precision)
     if looks_local(name_or_path):
+        if (problem := missing_directory(name_or_path)) is not None:
+            raise ModelNotAvailable(problem)
         tokenizer, model = _load_directory(Path(name_or_path).expanduser())
     else:
         tokenizer, model = _load_hub_model(name_or_path)
@@ -113,8 +115,6 @@ def _available_cpus() -> int:
 
 
 def _load_directory(path: Path) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
-    if not path.is_dir():
-        raise ModelNotAvailable(_unavailable(str(path), "no such directory"))
     missing = [
         what
         for what, present in (
@@ -125,11 +125,11 @@ def _load_directory(path: Path) -> tuple[PreTrainedTokenizerBase, PreTrainedMode
         if not present
     ]
     if missing:
-        raise ModelNotAvailable(_unavailable(str(path), f"the directory has no {', no '.join(missing)}"))
+        raise ModelNotAvailable(unavailable(str(path), f"the directory has no {', no '.join(missing)}"))
     try:
         return _from_pretrained(str(path), local_files_only=True)
     except OSError as err:
-        raise ModelNotAvailable(_unavailable(str(path), f"the directory is incomplete ({_first_line(err)})")) from err
+        raise ModelNotAvailable(unavailable(str(path), f"the directory is incomplete ({_first_line(err)})")) from err
 
 
 def _load_hub_model(model_id: str) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
@@ -139,12 +139,12 @@ def _load_hub_model(model_id: str) -> tuple[PreTrainedTokenizerBase, PreTrainedM
     except OSError:
         pass
     if _hub_offline():
-        raise ModelNotAvailable(_unavailable(model_id, "it is not in the Hugging Face cache and HF_HUB_OFFLINE is set"))
+        raise ModelNotAvailable(unavailable(model_id, "it is not in the Hugging Face cache and HF_HUB_OFFLINE is set"))
     _probe_hub(model_id)
     try:
         return _from_pretrained(model_id, local_files_only=False)
     except OSError as err:
-        raise ModelNotAvailable(_unavailable(model_id, f"the download failed ({_first_line(err)})")) from err
+        raise ModelNotAvailable(unavailable(model_id, f"the download failed ({_first_line(err)})")) from err
 
 
 def _from_pretrained(source: str, *, local_files_only: bool) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
@@ -155,7 +155,7 @@ def _from_pretrained(source: str, *, local_files_only: bool) -> tuple[PreTrained
         raise
     except Exception as err:  # unusable tokenizer files surface as TypeError, ValueError, ... from transformers
         reason = f"its tokenizer cannot be loaded ({type(err).__name__}: {_first_line(err)})"
-        raise ModelNotAvailable(_unavailable(source, reason)) from err
+        raise ModelNotAvailable(unavailable(source, reason)) from err
     try:
         model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=local_files_only)
     except OSError:
@@ -164,7 +164,7 @@ def _from_pretrained(source: str, *, local_files_only: bool) -> tuple[PreTrained
         files = ", ".join(str(p) for p in _weight_files(source)) or "its weights file"
         reason = (f"the weights file {files} is damaged or incomplete ({type(err).__name__}: {_first_line(err)}); "
                   "copy or download it again")
-        raise ModelNotAvailable(_unavailable(source, reason)) from err
+        raise ModelNotAvailable(unavailable(source, reason)) from err
     return tokenizer, model
 
 
@@ -188,22 +188,11 @@ def _probe_hub(model_id: str) -> None:
         HfApi().model_info(model_id, timeout=HUB_PROBE_TIMEOUT)
     except RepositoryNotFoundError as err:
         reason = "the Hugging Face hub has no such model (or it is private or gated: log in with `hf auth login`)"
-        raise ModelNotAvailable(_unavailable(model_id, reason)) from err
+        raise ModelNotAvailable(unavailable(model_id, reason)) from err
     except Exception as err:  # transport errors: their classes depend on the huggingface_hub version
         raise ModelNotAvailable(
-            _unavailable(model_id, f"it is not cached and the Hugging Face hub is unreachable ({_first_line(err)})")
+            unavailable(model_id, f"it is not cached and the Hugging Face hub is unreachable ({_first_line(err)})")
         ) from err
-
-
-def _unavailable(model: str, reason: str) -> str:
-    """The one-line error: what is missing, and how to point vi2en at (or make) a local copy."""
-    hub_id, local_dir = (DEFAULT_MODEL, model) if looks_local(model) else (model, "DIR")
-    return (
-        f"Model {model!r} is not available: {reason}. "
-        f"Point vi2en at a local copy with --model /path/to/dir or the {MODEL_ENV} environment variable; "
-        f"to make one, run e.g. `hf download {hub_id} --local-dir {local_dir}` "
-        f"(older huggingface_hub: `huggingface-cli download ...`) on a machine with internet access."
-    )
 
 
 def _first_line(err: BaseException) -> str:

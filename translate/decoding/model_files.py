@@ -48,3 +48,22 @@ def model_files_fingerprint(name_or_path: str) -> str:
         stat = path.stat()  # follows the cache's symlinks to the blobs
         parts.append(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def unavailable(model: str, reason: str) -> str:
+    """The one-line error: what is missing, and how to point vi2en at (or make) a local copy."""
+    hub_id, local_dir = (DEFAULT_MODEL, model) if looks_local(model) else (model, "DIR")
+    return (
+        f"Model {model!r} is not available: {reason}. "
+        f"Point vi2en at a local copy with --model /path/to/dir or the {MODEL_ENV} environment variable; "
+        f"to make one, run e.g. `hf download {hub_id} --local-dir {local_dir}` "
+        f"(older huggingface_hub: `huggingface-cli download ...`) on a machine with internet access."
+    )
+
+
+def missing_directory(name_or_path: str) -> str | None:
+    """:func:`unavailable`'s message for a model given as a path that is no directory, else None: known
+    before anything is loaded, so the command can say so at once."""
+    if looks_local(name_or_path) and not Path(name_or_path).expanduser().is_dir():
+        return unavailable(name_or_path, "no such directory")
+    return None
