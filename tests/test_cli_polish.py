@@ -21,6 +21,7 @@ import pytest
 import translate
 from translate.batch import RunReport, run_batch
 from translate.cli import MAX_NEW_TOKENS_ENV, build_parser
+from translate.options import TranslationOptions
 from translate.pipeline import DocumentResult, SegmentRecord, TermRecord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +131,16 @@ def test_every_count_option_refuses_alike_saying_what_is_accepted(bad: str, caps
     assert len(said) == 1, said
     message = said.pop()
     assert bad in message and "whole number of at least 1" in message, message
+
+
+@pytest.mark.parametrize("bad", ["101", "-1", "nan", "high"])
+def test_the_memory_threshold_is_refused_as_the_api_refuses_it(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--tm-threshold`` and ``TranslationOptions(tm_threshold=…)`` share one rule and one wording."""
+    message = _refusal(("translate",), "--tm-threshold", bad, capsys)
+    assert "a similarity from 0 to 100" in message and bad in message, message
+    if bad != "high":
+        with pytest.raises(ValueError, match="tm_threshold must be a similarity from 0 to 100"):
+            TranslationOptions(model="m", tm_threshold=float(bad))
 
 
 def test_good_dates_and_counts_are_read_as_such() -> None:

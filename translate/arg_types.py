@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import Callable, TypeVar
 
-from .options import check_count, parse_date
+from .options import check_count, check_similarity, parse_date
 
-__all__ = ["iso_date", "positive_int"]
+__all__ = ["iso_date", "positive_int", "similarity"]
+
+T = TypeVar("T")
 
 
 def iso_date(text: str) -> date:
@@ -31,13 +34,24 @@ def iso_date(text: str) -> date:
 def positive_int(text: str) -> int:
     """argparse type for a count that must be at least 1 (``--beams``, ``--limit``): ``0`` would
     silently do nothing or cut a list short, and ``abc`` deserves better than "invalid value"."""
+    return _checked(text, int, check_count)
+
+
+def similarity(text: str) -> float:
+    """argparse type for a similarity score from 0 to 100 (``--tm-threshold``)."""
+    return _checked(text, float, check_similarity)
+
+
+def _checked(text: str, parse: Callable[[str], T], check: Callable[[str | None, object], None]) -> T:
+    """``text`` parsed, then held to the API's rule ``check``; text that does not parse is refused by that
+    rule too, so that the message says what is accepted."""
+    value: T | str
     try:
-        number: int | str = int(text)
+        value = parse(text)
     except ValueError:
-        number = text  # refused below, with what is accepted
+        value = text
     try:
-        check_count(None, number)
+        check(None, value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    assert isinstance(number, int)
-    return number
+    return value  # type: ignore[return-value]  # check refuses the unparsed text

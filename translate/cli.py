@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from .arg_types import iso_date, positive_int
+from .arg_types import iso_date, positive_int, similarity
 from .formats import writes_bytes
 from .glossary_files import BUILTIN
 from .memory import FUZZY_THRESHOLD
@@ -120,7 +120,7 @@ def add_translate_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tm", action="append", type=Path, metavar="FILE",
                    help="translation memory (.tmx, or .tsv of vi<TAB>en segments; repeatable): exact matches that hold "
                    "every glossary rendering are reused without decoding, fuzzy ones offered in jsonl/XLIFF output")
-    p.add_argument("--tm-threshold", type=float, default=FUZZY_THRESHOLD, metavar="SCORE",
+    p.add_argument("--tm-threshold", type=similarity, default=FUZZY_THRESHOLD, metavar="SCORE",
                    help=f"lowest similarity (0-100) of a fuzzy memory offer (default: {FUZZY_THRESHOLD:g})")
     p.add_argument("--precision", choices=PRECISIONS, default="float32",
                    help="int8: quantised linear layers, faster on CPU (CPU only); float16, bfloat16: on CUDA only")

@@ -78,9 +78,7 @@ class TranslationOptions:
         check_count("beams", self.beams)
         if not isinstance(self.explain, bool):
             raise ValueError(f"explain must be True or False, not {self.explain!r}")
-        threshold = self.tm_threshold
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 100:
-            raise ValueError(f"tm_threshold must be a similarity from 0 to 100, not {threshold!r}")
+        check_similarity("tm_threshold", self.tm_threshold)
         for name in ("glossary", "glossary_sha256", "tm", "tm_sha256"):
             value = getattr(self, name)
             if isinstance(value, (str, os.PathLike)) or not all(isinstance(v, (str, os.PathLike)) for v in value):
@@ -90,7 +88,7 @@ class TranslationOptions:
             if getattr(self, hashes) and len(getattr(self, hashes)) != len(getattr(self, files)):
                 raise ValueError(f"{hashes} must hold one hash per file of {files}")
         object.__setattr__(self, "glossary_date", parse_date(self.glossary_date, "glossary_date"))
-        object.__setattr__(self, "tm_threshold", float(threshold))
+        object.__setattr__(self, "tm_threshold", float(self.tm_threshold))
         device = resolve_device(self.device)
         check_precision(device, self.precision)
         object.__setattr__(self, "device", device)
@@ -179,6 +177,12 @@ def check_count(name: str | None, value: object) -> None:
     at least 1 (``beams=0``)."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(_must_be(name, "a whole number of at least 1", value))
+
+
+def check_similarity(name: str | None, value: object) -> None:
+    """Refuse, naming the option (None: the caller names it), a similarity score outside 0-100."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+        raise ValueError(_must_be(name, "a similarity from 0 to 100", value))
 
 
 def _must_be(name: str | None, accepted: str, value: object) -> str:
