@@ -40,6 +40,9 @@ TEXT_SUFFIXES = (".txt", ".md")
 #: Plain text named by its language, as parallel corpora name their two sides (``test.vi``,
 #: ``test.en``): read as a .txt is, its English named as the English side (``test.vi`` → ``test.en``).
 LANGUAGE_SUFFIXES = {".vi": ".en"}
+#: Every suffix of a document read from a folder (and named alone without --lines): text, a language
+#: pair's Vietnamese side, and the formats written back as they came (.docx, .html).
+DOCUMENT_SUFFIXES = (*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES)
 #: Share of control characters above which a text is taken for binary data.
 BINARY_CONTROL_SHARE = 0.05
 #: Output file names are cut to this many UTF-8 bytes (file systems allow 255).
@@ -393,12 +396,11 @@ def _folder_files(
         found.extend(
             Path(folder, name).relative_to(root)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in (*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES)
+            if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_SUFFIXES
         )
     yield from notes
     if not found and not any(isinstance(note, InputProblem) for note in notes):
-        readable = ", ".join((*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES))
-        yield InputProblem(str(root), f"{root}: no {readable} files in this folder (other files are ignored)")
+        yield InputProblem(str(root), f"{root}: no {', '.join(DOCUMENT_SUFFIXES)} files in this folder (other files are ignored)")
     for relpath in sorted(found):  # paths compare part by part: a folder's files stay together
         yield InputFile(root / relpath, relpath.as_posix(), english_name(relpath), str(root / relpath))
 
@@ -493,10 +495,10 @@ def input_files(
             found = iter([InputProblem(str(path), f"{path}: no such file or folder")])
         elif suffix == ".jsonl":
             found = iter([InputFile(path, str(path), Path(path.name), str(path), jsonl=True)])
-        elif suffix in TEXT_SUFFIXES or suffix in LANGUAGE_SUFFIXES or suffix in FORMAT_SUFFIXES or lines:
+        elif suffix in DOCUMENT_SUFFIXES or lines:
             found = iter([InputFile(path, path.name, english_name(Path(path.name)), str(path))])
         else:
-            expected = ", ".join((*TEXT_SUFFIXES, *LANGUAGE_SUFFIXES, *FORMAT_SUFFIXES, ".jsonl"))
+            expected = ", ".join((*DOCUMENT_SUFFIXES, ".jsonl"))
             found = iter([InputProblem(
                 str(path), f"{path}: unsupported input type {suffix or '(no extension)'}; expected {expected}, "
                 "a folder, or - for standard input (with --lines, a file of any name)"

@@ -90,9 +90,9 @@ def load_model(name_or_path: str, *, precision: str = "float32", device: str = "
     place = resolve_device(device)
     if precision == "int8" and place != "cpu":
         check_precision(place, precision)
+    if (problem := missing_directory(name_or_path)) is not None:
+        raise ModelNotAvailable(problem)
     if looks_local(name_or_path):
-        if (problem := missing_directory(name_or_path)) is not None:
-            raise ModelNotAvailable(problem)
         tokenizer, model = _load_directory(Path(name_or_path).expanduser())
     else:
         tokenizer, model = _load_hub_model(name_or_path)
